@@ -1,0 +1,64 @@
+// forms/enrollment_bundle.h: the FHIR R4 Bundle that carries one enrollment (DESIGN.md 4).
+//
+// Bundle (type collection) with: Patient (name, birthDate, gender, telecom), RelatedPerson
+// (the legal representative, if any), one QuestionnaireResponse per form, and a Provenance
+// whose signature carries the participant's finger-drawn strokes as JSON.
+// Consent resources and the full Questionnaire engine arrive with the forms engine.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace forms {
+
+struct StrokePoint {
+  float x = 0;  // 0..1 of the signature pad's width
+  float y = 0;  // 0..1 of its height
+  std::int32_t t_ms = 0;  // since the first touch
+};
+using Stroke = std::vector<StrokePoint>;
+
+struct SignatureCapture {
+  std::vector<Stroke> strokes;
+  std::int32_t pad_width_px = 0;
+  std::int32_t pad_height_px = 0;
+  std::string signed_at;  // RFC 3339
+};
+
+struct PatientDetails {
+  std::string family;      // 성
+  std::string given;       // 이름
+  std::string birth_date;  // YYYY-MM-DD
+  std::string gender;      // FHIR administrative gender: male | female | other | unknown
+  std::string phone;
+};
+
+struct Representative {
+  std::string family;
+  std::string given;
+  std::string relationship;  // v3 RoleCode, e.g. MTH, FTH, GUARD
+  std::string phone;
+};
+
+struct EnrollmentContent {
+  std::string enrollment_id;       // the envelope's ULID
+  std::string participation_type;  // rare | severe | general
+  std::string language;            // ko | en
+  PatientDetails patient;
+  std::optional<Representative> representative;
+  std::vector<nlohmann::json> responses;  // QuestionnaireResponse resources
+  SignatureCapture signature;
+};
+
+// Canonical JSON for the signature strokes: {"w":..,"h":..,"strokes":[[[x,y,t],...],...]}.
+std::string strokes_json(const SignatureCapture& sig);
+
+nlohmann::json make_enrollment_bundle(const EnrollmentContent& c);
+
+}  // namespace forms

@@ -1,0 +1,100 @@
+#include "forms/enrollment_bundle.h"
+
+#include <cstdio>
+
+#include <sodium.h>
+
+namespace forms {
+
+using nlohmann::json;
+
+namespace {
+
+std::string b64(const std::string& s) {
+  std::string out(sodium_base64_ENCODED_LEN(s.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(s.data()),
+                    s.size(), sodium_base64_VARIANT_ORIGINAL);
+  out.pop_back();
+  return out;
+}
+
+std::string fmt_coord(float v) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.4f", static_cast<double>(v));
+  return buf;
+}
+
+}  // namespace
+
+std::string strokes_json(const SignatureCapture& sig) {
+  // Written by hand: fixed 4-decimal coordinates keep the encoding stable and compact.
+  std::string out = "{\"w\":" + std::to_string(sig.pad_width_px) +
+                    ",\"h\":" + std::to_string(sig.pad_height_px) + ",\"strokes\":[";
+  for (std::size_t s = 0; s < sig.strokes.size(); ++s) {
+    if (s) out += ',';
+    out += '[';
+    for (std::size_t p = 0; p < sig.strokes[s].size(); ++p) {
+      const StrokePoint& pt = sig.strokes[s][p];
+      if (p) out += ',';
+      out += '[' + fmt_coord(pt.x) + ',' + fmt_coord(pt.y) + ',' + std::to_string(pt.t_ms) + ']';
+    }
+    out += ']';
+  }
+  out += "]}";
+  return out;
+}
+
+json make_enrollment_bundle(const EnrollmentContent& c) {
+  const std::string patient_ref = "urn:uuid:patient-" + c.enrollment_id;
+  json entries = json::array();
+
+  json patient = {
+      {"resourceType", "Patient"},
+      {"id", "patient"},
+      {"name", json::array({{{"use", "official"},
+                             {"family", c.patient.family},
+                             {"given", json::array({c.patient.given})}}})},
+      {"birthDate", c.patient.birth_date},
+      {"gender", c.patient.gender},
+      {"telecom", json::array({{{"system", "phone"}, {"value", c.patient.phone}, {"use", "mobile"}}})},
+      {"communication", json::array({{{"language", {{"coding", json::array({{{"system", "urn:ietf:bcp:47"}, {"code", c.language}}})}}}, {"preferred", true}}})},
+      {"extension", json::array({{{"url", "https://bbd.example.kr/fhir/StructureDefinition/participation-type"},
+                                  {"valueCode", c.participation_type}}})}};
+  entries.push_back({{"fullUrl", patient_ref}, {"resource", patient}});
+
+  if (c.representative) {
+    const Representative& r = *c.representative;
+    json rp = {{"resourceType", "RelatedPerson"},
+               {"id", "representative"},
+               {"patient", {{"reference", patient_ref}}},
+               {"relationship", json::array({{{"coding", json::array({{{"system", "http://terminology.hl7.org/CodeSystem/v3-RoleCode"}, {"code", r.relationship}}})}}})},
+               {"name", json::array({{{"family", r.family}, {"given", json::array({r.given})}}})},
+               {"telecom", json::array({{{"system", "phone"}, {"value", r.phone}}})}};
+    entries.push_back({{"fullUrl", "urn:uuid:representative-" + c.enrollment_id}, {"resource", rp}});
+  }
+
+  int n = 0;
+  for (const json& qr : c.responses) {
+    json r = qr;
+    r["subject"] = {{"reference", patient_ref}};
+    entries.push_back({{"fullUrl", "urn:uuid:qr-" + std::to_string(n++) + "-" + c.enrollment_id}, {"resource", r}});
+  }
+
+  const std::string who = c.representative ? "urn:uuid:representative-" + c.enrollment_id : patient_ref;
+  json provenance = {
+      {"resourceType", "Provenance"},
+      {"id", "signature"},
+      {"target", json::array({{{"reference", patient_ref}}})},
+      {"recorded", c.signature.signed_at},
+      {"agent", json::array({{{"who", {{"reference", who}}}}})},
+      {"signature", json::array({{{"type", json::array({{{"system", "urn:iso-astm:E1762-95:2013"}, {"code", "1.2.840.10065.1.12.1.7"}, {"display", "Consent Signature"}}})},
+                                  {"when", c.signature.signed_at},
+                                  {"who", {{"reference", who}}},
+                                  {"sigFormat", "application/json"},
+                                  {"data", b64(strokes_json(c.signature))}}})}};
+  entries.push_back({{"fullUrl", "urn:uuid:provenance-" + c.enrollment_id}, {"resource", provenance}});
+
+  return {{"resourceType", "Bundle"}, {"type", "collection"}, {"entry", entries}};
+}
+
+}  // namespace forms

@@ -1,0 +1,197 @@
+#include "platform/crypto.h"
+
+#include <sodium.h>
+
+#include <cstdlib>
+#include <cstring>
+
+namespace platform {
+
+static_assert(kSignPublicKeyBytes == crypto_sign_PUBLICKEYBYTES);
+static_assert(kSignSecretKeyBytes == crypto_sign_SECRETKEYBYTES);
+static_assert(kSignatureBytes == crypto_sign_BYTES);
+static_assert(kSealPublicKeyBytes == crypto_box_PUBLICKEYBYTES);
+static_assert(kSealSecretKeyBytes == crypto_box_SECRETKEYBYTES);
+static_assert(kSealOverheadBytes == crypto_box_SEALBYTES);
+static_assert(kLocalKeyBytes == crypto_secretbox_KEYBYTES);
+static_assert(kLocalNonceBytes == crypto_secretbox_NONCEBYTES);
+static_assert(kLocalMacBytes == crypto_secretbox_MACBYTES);
+static_assert(kSha256Bytes == crypto_hash_sha256_BYTES);
+
+Status crypto_init() {
+  if (sodium_init() < 0) return Status::internal("libsodium could not be initialised");
+  return Status::ok();
+}
+
+SecureBuffer::SecureBuffer(std::size_t size) : size_(size) {
+  // sodium_malloc(0) is legal but keep a valid pointer for every size.
+  data_ = static_cast<std::uint8_t*>(sodium_malloc(size == 0 ? 1 : size));
+  if (data_ == nullptr) std::abort();  // out of locked memory: nothing safe to continue with
+  std::memset(data_, 0, size == 0 ? 1 : size);
+}
+
+SecureBuffer::~SecureBuffer() {
+  if (data_ != nullptr) sodium_free(data_);  // sodium_free wipes before freeing
+}
+
+SecureBuffer::SecureBuffer(SecureBuffer&& other) noexcept : data_(other.data_), size_(other.size_) {
+  other.data_ = nullptr;
+  other.size_ = 0;
+}
+
+SecureBuffer& SecureBuffer::operator=(SecureBuffer&& other) noexcept {
+  if (this != &other) {
+    if (data_ != nullptr) sodium_free(data_);
+    data_ = other.data_;
+    size_ = other.size_;
+    other.data_ = nullptr;
+    other.size_ = 0;
+  }
+  return *this;
+}
+
+SignKeyPair generate_sign_keypair() {
+  SignKeyPair kp;
+  crypto_sign_keypair(kp.pub.bytes.data(), kp.sec.data());
+  return kp;
+}
+
+SealKeyPair generate_seal_keypair() {
+  SealKeyPair kp;
+  crypto_box_keypair(kp.pub.bytes.data(), kp.sec.data());
+  return kp;
+}
+
+LocalKey generate_local_key() {
+  LocalKey k;
+  crypto_secretbox_keygen(k.data());
+  return k;
+}
+
+SignPublicKey sign_public_from_secret(const SignSecretKey& sec) {
+  SignPublicKey pub;
+  crypto_sign_ed25519_sk_to_pk(pub.bytes.data(), sec.data());
+  return pub;
+}
+
+Bytes seal_for_databank(ByteView plaintext, const SealPublicKey& databank) {
+  Bytes out(plaintext.size() + crypto_box_SEALBYTES);
+  crypto_box_seal(out.data(), plaintext.data(), plaintext.size(), databank.bytes.data());
+  return out;
+}
+
+Result<SecureBuffer> open_sealed(ByteView sealed, const SealPublicKey& pub,
+                                 const SealSecretKey& sec) {
+  if (sealed.size() < crypto_box_SEALBYTES)
+    return Status::crypto("sealed data is shorter than the seal overhead");
+  SecureBuffer out(sealed.size() - crypto_box_SEALBYTES);
+  if (crypto_box_seal_open(out.data(), sealed.data(), sealed.size(), pub.bytes.data(),
+                           sec.data()) != 0)
+    return Status::crypto("sealed data does not open with this key (tampered or wrong key)");
+  return out;
+}
+
+Signature sign_detached(ByteView message, const SignSecretKey& sec) {
+  Signature sig{};
+  crypto_sign_detached(sig.data(), nullptr, message.data(), message.size(), sec.data());
+  return sig;
+}
+
+bool verify_detached(const Signature& sig, ByteView message, const SignPublicKey& pub) {
+  return crypto_sign_verify_detached(sig.data(), message.data(), message.size(),
+                                     pub.bytes.data()) == 0;
+}
+
+Sha256 sha256(ByteView data) {
+  Sha256 out{};
+  crypto_hash_sha256(out.data(), data.data(), data.size());
+  return out;
+}
+
+std::string sha256_hex(ByteView data) {
+  Sha256 h = sha256(data);
+  return to_hex(h);
+}
+
+Bytes local_encrypt(ByteView plaintext, const LocalKey& key) {
+  Bytes out(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + plaintext.size());
+  randombytes_buf(out.data(), crypto_secretbox_NONCEBYTES);
+  crypto_secretbox_easy(out.data() + crypto_secretbox_NONCEBYTES, plaintext.data(),
+                        plaintext.size(), out.data(), key.data());
+  return out;
+}
+
+Result<SecureBuffer> local_decrypt(ByteView box, const LocalKey& key) {
+  if (box.size() < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
+    return Status::crypto("encrypted record is too short");
+  SecureBuffer out(box.size() - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES);
+  if (crypto_secretbox_open_easy(out.data(), box.data() + crypto_secretbox_NONCEBYTES,
+                                 box.size() - crypto_secretbox_NONCEBYTES, box.data(),
+                                 key.data()) != 0)
+    return Status::crypto("encrypted record does not open with the device's local key");
+  return out;
+}
+
+Result<std::string> hash_pin(std::string_view pin) {
+  char out[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str(out, pin.data(), pin.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+    return Status::internal("PIN hashing ran out of memory");
+  return std::string(out);
+}
+
+bool verify_pin(const std::string& stored_hash, std::string_view pin) {
+  return crypto_pwhash_str_verify(stored_hash.c_str(), pin.data(), pin.size()) == 0;
+}
+
+void wipe(void* data, std::size_t size) { sodium_memzero(data, size); }
+void wipe(std::string& s) {
+  sodium_memzero(s.data(), s.size());
+  s.clear();
+}
+
+std::string to_hex(ByteView data) {
+  std::string out(data.size() * 2 + 1, '\0');
+  sodium_bin2hex(out.data(), out.size(), data.data(), data.size());
+  out.pop_back();
+  return out;
+}
+
+Result<Bytes> from_hex(std::string_view hex) {
+  Bytes out(hex.size() / 2 + 1);
+  std::size_t len = 0;
+  const char* end = nullptr;
+  if (hex.size() % 2 != 0 ||
+      sodium_hex2bin(out.data(), out.size(), hex.data(), hex.size(), nullptr, &len, &end) != 0 ||
+      end != hex.data() + hex.size())
+    return Status::invalid_argument("not a hexadecimal string");
+  out.resize(len);
+  return out;
+}
+
+std::string base64_encode(ByteView data) {
+  const int variant = sodium_base64_VARIANT_ORIGINAL;
+  std::string out(sodium_base64_ENCODED_LEN(data.size(), variant), '\0');
+  sodium_bin2base64(out.data(), out.size(), data.data(), data.size(), variant);
+  out.pop_back();  // the terminating NUL
+  return out;
+}
+
+Result<Bytes> base64_decode(std::string_view text) {
+  Bytes out(text.size() / 4 * 3 + 3);
+  std::size_t len = 0;
+  const char* end = nullptr;
+  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &len, &end,
+                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
+      end != text.data() + text.size())
+    return Status::invalid_argument("not valid base64 (standard alphabet, padded)");
+  out.resize(len);
+  return out;
+}
+
+std::string key_fingerprint(ByteView public_key) {
+  Sha256 h = sha256(public_key);
+  return to_hex(ByteView(h.data(), 16));
+}
+
+}  // namespace platform
