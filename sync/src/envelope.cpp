@@ -62,7 +62,8 @@ std::string envelope_signed_string(const Envelope& e, const std::string& sealed_
 
 Result<Envelope> seal_envelope(const EnvelopeHeader& h, std::string_view bundle_json,
                                const platform::SealPublicKey& databank,
-                               const platform::SignSecretKey& device_key) {
+                               const platform::SignSecretKey& device_key,
+                               std::string* sealed_sha256_hex) {
   KIOSK_RETURN_IF_ERROR(check_header(h));
   std::size_t first = bundle_json.find_first_not_of(" \t\r\n");
   std::size_t last = bundle_json.find_last_not_of(" \t\r\n");
@@ -85,8 +86,10 @@ Result<Envelope> seal_envelope(const EnvelopeHeader& h, std::string_view bundle_
   e.h = h;
   e.sealed = platform::seal_for_databank(platform::as_bytes(inner), databank);
   platform::wipe(inner);
-  std::string signed_string = envelope_signed_string(e, platform::sha256_hex(e.sealed));
+  std::string hash = platform::sha256_hex(e.sealed);
+  std::string signed_string = envelope_signed_string(e, hash);
   e.sig = platform::sign_detached(platform::as_bytes(signed_string), device_key);
+  if (sealed_sha256_hex) *sealed_sha256_hex = std::move(hash);
   return e;
 }
 

@@ -34,8 +34,41 @@ Stmt::Stmt(sqlite3* db, const char* sql) : db_(db) {
   if (rc != SQLITE_OK) prep_ = sqlite_status(db, rc, "preparing a statement");
 }
 
+Stmt::Stmt(sqlite3* db, StmtCache& cache, const char* sql) : db_(db), cached_(true) {
+  int rc = SQLITE_OK;
+  st_ = cache.get(db, sql, &rc);
+  if (rc != SQLITE_OK) prep_ = sqlite_status(db, rc, "preparing a statement");
+}
+
 Stmt::~Stmt() {
-  if (st_) sqlite3_finalize(st_);
+  if (!st_) return;
+  if (cached_) {
+    sqlite3_reset(st_);
+    sqlite3_clear_bindings(st_);
+  } else {
+    sqlite3_finalize(st_);
+  }
+}
+
+sqlite3_stmt* StmtCache::get(sqlite3* db, const char* sql, int* rc) {
+  auto it = stmts_.find(sql);
+  if (it != stmts_.end()) {
+    *rc = SQLITE_OK;
+    return it->second;
+  }
+  sqlite3_stmt* st = nullptr;
+  *rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, nullptr);
+  if (*rc != SQLITE_OK) {
+    sqlite3_finalize(st);
+    return nullptr;
+  }
+  stmts_[sql] = st;
+  return st;
+}
+
+void StmtCache::finalize_all() {
+  for (auto& [sql, st] : stmts_) sqlite3_finalize(st);
+  stmts_.clear();
 }
 
 Stmt& Stmt::bind(int i, std::int64_t v) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "platform/crypto.h"
 #include "platform/status.h"
@@ -15,10 +16,22 @@ namespace datasync::detail {
 
 platform::Status sqlite_status(sqlite3* db, int rc, const std::string& what);
 
-// A prepared statement; reset and unbound on destruction so cached statements can be reused.
+// Prepared statements kept for the life of a connection, keyed by their SQL text's address
+// (callers pass string literals). finalize_all() must run before sqlite3_close().
+class StmtCache {
+ public:
+  sqlite3_stmt* get(sqlite3* db, const char* sql, int* rc);
+  void finalize_all();
+
+ private:
+  std::unordered_map<const char*, sqlite3_stmt*> stmts_;
+};
+
+// A prepared statement; a cached one is reset and unbound on destruction for reuse.
 class Stmt {
  public:
   Stmt(sqlite3* db, const char* sql);
+  Stmt(sqlite3* db, StmtCache& cache, const char* sql);
   ~Stmt();
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
@@ -40,6 +53,7 @@ class Stmt {
  private:
   sqlite3* db_;
   sqlite3_stmt* st_ = nullptr;
+  bool cached_ = false;
   platform::Status prep_;
 };
 

@@ -53,12 +53,12 @@ CREATE TABLE envelopes(
   CHECK ((state = 'acked') = (sealed IS NULL)),
   CHECK (state <> 'acked' OR receipt IS NOT NULL)
 );
-CREATE INDEX envelopes_by_state ON envelopes(state, seq);
+CREATE INDEX envelopes_queued ON envelopes(seq) WHERE state = 'queued';
 CREATE TABLE cards(
   envelope_id TEXT PRIMARY KEY REFERENCES envelopes(id),
   box BLOB NOT NULL,
   expires_ms INTEGER NOT NULL
-);
+) WITHOUT ROWID;
 CREATE TABLE audit(
   seq INTEGER PRIMARY KEY,
   at_ms INTEGER NOT NULL,
@@ -89,6 +89,9 @@ Status check_integrity(sqlite3* db, const std::string& file) {
                                      "call IT support");
   }
   std::string verdict = row.value() ? st.col_text(0) : "no answer";
+  // quick_check reports one problem per line; an error is one line.
+  for (char& c : verdict)
+    if (c == '\n') c = ';';
   if (verdict != "ok")
     return Status::corruption("database " + file + " failed its integrity check (" +
                               verdict.substr(0, 200) +
@@ -184,7 +187,13 @@ Result<std::unique_ptr<SqliteOutbox>> SqliteOutbox::open(const std::filesystem::
   return box;
 }
 
-SqliteOutbox::~SqliteOutbox() { sqlite3_close(db_); }
+SqliteOutbox::SqliteOutbox(sqlite3* db, std::filesystem::path path)
+    : db_(db), path_(std::move(path)), stmts_(std::make_unique<detail::StmtCache>()) {}
+
+SqliteOutbox::~SqliteOutbox() {
+  stmts_->finalize_all();
+  sqlite3_close(db_);
+}
 
 int SqliteOutbox::schema_version() {
   std::lock_guard<std::mutex> lock(mu_);
@@ -196,7 +205,7 @@ Status SqliteOutbox::append_audit_locked(const AuditEvent& e) {
   std::string prev = kAuditGenesisHash;
   std::int64_t seq = 1;
   {
-    Stmt last(db_, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
+    Stmt last(db_, *stmts_, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
     Result<bool> row = last.step("reading the audit chain");
     if (!row.is_ok()) return row.status();
     if (row.value()) {
@@ -204,7 +213,7 @@ Status SqliteOutbox::append_audit_locked(const AuditEvent& e) {
       prev = last.col_text(1);
     }
   }
-  Stmt ins(db_, "INSERT INTO audit(seq, at_ms, code, ref, prev_hash, hash) VALUES(?,?,?,?,?,?)");
+  Stmt ins(db_, *stmts_, "INSERT INTO audit(seq, at_ms, code, ref, prev_hash, hash) VALUES(?,?,?,?,?,?)");
   ins.bind(1, seq).bind(2, e.at_unix_ms).bind(3, e.code).bind(4, e.ref).bind(5, prev)
       .bind(6, audit_hash(prev, seq, e));
   return ins.exec("writing an audit event");
@@ -214,27 +223,24 @@ Status SqliteOutbox::submit(const Submission& s) {
   const Envelope& e = s.envelope;
   if (s.card && s.card->envelope_id != e.h.id)
     return Status::invalid_argument("verification card belongs to another envelope");
-  const std::string hash = platform::sha256_hex(e.sealed);
+  const std::string hash = s.sealed_sha256.empty() ? platform::sha256_hex(e.sealed) : s.sealed_sha256;
   std::lock_guard<std::mutex> lock(mu_);
   Transaction tx(db_);
   KIOSK_RETURN_IF_ERROR(tx.begin());
-  {
-    Stmt dup(db_, "SELECT 1 FROM envelopes WHERE id = ?");
-    dup.bind(1, e.h.id);
-    Result<bool> exists = dup.step("checking envelope id");
-    if (!exists.is_ok()) return exists.status();
-    if (exists.value()) return Status::already_exists("envelope " + e.h.id + " is already in the outbox");
-  }
-  Stmt ins(db_,
+  Stmt ins(db_, *stmts_,
            "INSERT INTO envelopes(id, v, kind, device, site, created, ref, state, sealed, sig, "
            "sealed_sha256, sealed_bytes, queued_ms) VALUES(?,?,?,?,?,?,?,'queued',?,?,?,?,?)");
   ins.bind(1, e.h.id).bind(2, static_cast<std::int64_t>(e.v)).bind(3, e.h.kind).bind(4, e.h.device)
       .bind(5, e.h.site).bind(6, e.h.created).bind(7, e.h.ref).bind_blob(8, e.sealed)
       .bind_blob(9, e.sig).bind(10, hash).bind(11, static_cast<std::int64_t>(e.sealed.size()))
       .bind(12, s.audit.at_unix_ms);
-  KIOSK_RETURN_IF_ERROR(ins.exec("storing envelope " + e.h.id));
+  if (Status st = ins.exec("storing envelope " + e.h.id); !st.is_ok()) {
+    if (sqlite3_extended_errcode(db_) == SQLITE_CONSTRAINT_UNIQUE)
+      return Status::already_exists("envelope " + e.h.id + " is already in the outbox");
+    return st;
+  }
   if (s.card) {
-    Stmt card(db_, "INSERT INTO cards(envelope_id, box, expires_ms) VALUES(?,?,?)");
+    Stmt card(db_, *stmts_, "INSERT INTO cards(envelope_id, box, expires_ms) VALUES(?,?,?)");
     card.bind(1, s.card->envelope_id).bind_blob(2, s.card->box).bind(3, s.card->expires_unix_ms);
     KIOSK_RETURN_IF_ERROR(card.exec("storing the verification card of " + e.h.id));
   }
@@ -247,9 +253,9 @@ Result<std::vector<QueuedEnvelope>> SqliteOutbox::next_batch(std::size_t max_cou
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<QueuedEnvelope> out;
   std::size_t bytes = 0;
-  Stmt st(db_,
+  Stmt st(db_, *stmts_,
           "SELECT v, id, kind, device, site, created, ref, sealed, sig, sealed_sha256, attempts "
-          "FROM envelopes WHERE state = 'queued' ORDER BY seq LIMIT ?");
+          "FROM envelopes WHERE state = 'queued' ORDER BY seq LIMIT ?");  // envelopes_queued
   st.bind(1, static_cast<std::int64_t>(max_count));
   for (std::size_t n = 0; n < max_count; ++n) {
     Result<bool> row = st.step("reading the outbox");
@@ -272,7 +278,7 @@ Result<AckOutcome> SqliteOutbox::acknowledge(const Receipt& r, const platform::S
   KIOSK_RETURN_IF_ERROR(tx.begin());
   std::string state, hash;
   {
-    Stmt q(db_, "SELECT state, sealed_sha256 FROM envelopes WHERE id = ?");
+    Stmt q(db_, *stmts_, "SELECT state, sealed_sha256 FROM envelopes WHERE id = ?");
     q.bind(1, r.id);
     Result<bool> row = q.step("looking up envelope " + r.id);
     if (!row.is_ok()) return row.status();
@@ -283,7 +289,7 @@ Result<AckOutcome> SqliteOutbox::acknowledge(const Receipt& r, const platform::S
   if (hash != r.sha256)
     return Status::conflict("receipt for envelope " + r.id + " names another hash; envelope kept");
   if (state == "acked") return AckOutcome::kAlreadyAcked;
-  Stmt up(db_,
+  Stmt up(db_, *stmts_,
           "UPDATE envelopes SET state = 'acked', sealed = NULL, receipt = ?, acked_ms = ? "
           "WHERE id = ?");
   up.bind(1, receipt_to_json(r)).bind(2, at.is_ok() ? at.value() : 0).bind(3, r.id);
@@ -295,7 +301,7 @@ Result<AckOutcome> SqliteOutbox::acknowledge(const Receipt& r, const platform::S
 
 Status SqliteOutbox::record_failure(std::string_view id, std::string_view reason, std::int64_t at) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt up(db_,
+  Stmt up(db_, *stmts_,
           "UPDATE envelopes SET attempts = attempts + 1, last_attempt_ms = ?, last_error = ? "
           "WHERE id = ?");
   up.bind(1, at).bind(2, reason.substr(0, 500)).bind(3, id);
@@ -310,7 +316,7 @@ Status SqliteOutbox::mark_conflict(std::string_view id, std::string_view reason,
   KIOSK_RETURN_IF_ERROR(tx.begin());
   std::string state;
   {
-    Stmt q(db_, "SELECT state FROM envelopes WHERE id = ?");
+    Stmt q(db_, *stmts_, "SELECT state FROM envelopes WHERE id = ?");
     q.bind(1, id);
     Result<bool> row = q.step("looking up envelope");
     if (!row.is_ok()) return row.status();
@@ -319,7 +325,7 @@ Status SqliteOutbox::mark_conflict(std::string_view id, std::string_view reason,
   }
   if (state == "acked")
     return Status::invalid_argument("envelope " + std::string(id) + " is already acknowledged");
-  Stmt up(db_, "UPDATE envelopes SET state = 'conflict', last_error = ?, last_attempt_ms = ? WHERE id = ?");
+  Stmt up(db_, *stmts_, "UPDATE envelopes SET state = 'conflict', last_error = ?, last_attempt_ms = ? WHERE id = ?");
   up.bind(1, reason.substr(0, 500)).bind(2, at).bind(3, id);
   KIOSK_RETURN_IF_ERROR(up.exec("marking a conflict"));
   KIOSK_RETURN_IF_ERROR(append_audit_locked({at, "envelope.conflict", std::string(id)}));
@@ -328,7 +334,7 @@ Status SqliteOutbox::mark_conflict(std::string_view id, std::string_view reason,
 
 Result<std::optional<EnvelopeRecord>> SqliteOutbox::find(std::string_view id) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt q(db_,
+  Stmt q(db_, *stmts_,
          "SELECT v, id, kind, device, site, created, ref, sealed, sig, state, sealed_sha256, "
          "attempts, last_error, queued_ms, receipt FROM envelopes WHERE id = ?");
   q.bind(1, id);
@@ -354,7 +360,7 @@ Result<std::optional<EnvelopeRecord>> SqliteOutbox::find(std::string_view id) {
 Result<OutboxStats> SqliteOutbox::stats(std::int64_t now) {
   std::lock_guard<std::mutex> lock(mu_);
   OutboxStats out;
-  Stmt q(db_,
+  Stmt q(db_, *stmts_,
          "SELECT state, count(*), coalesce(sum(sealed_bytes), 0), min(queued_ms), "
          "coalesce(sum(attempts), 0) FROM envelopes GROUP BY state");
   for (int guard = 0; guard < 8; ++guard) {
@@ -373,7 +379,7 @@ Result<OutboxStats> SqliteOutbox::stats(std::int64_t now) {
       out.conflict_count = q.col_int(1);
     }
   }
-  Stmt c(db_, "SELECT count(*) FROM cards");
+  Stmt c(db_, *stmts_, "SELECT count(*) FROM cards");
   Result<bool> row = c.step("counting verification cards");
   if (!row.is_ok()) return row.status();
   out.pending_cards = c.col_int(0);
@@ -382,7 +388,7 @@ Result<OutboxStats> SqliteOutbox::stats(std::int64_t now) {
 
 Result<std::optional<SealedCard>> SqliteOutbox::card(std::string_view id) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt q(db_, "SELECT envelope_id, box, expires_ms FROM cards WHERE envelope_id = ?");
+  Stmt q(db_, *stmts_, "SELECT envelope_id, box, expires_ms FROM cards WHERE envelope_id = ?");
   q.bind(1, id);
   Result<bool> row = q.step("reading a verification card");
   if (!row.is_ok()) return row.status();
@@ -394,7 +400,7 @@ Status SqliteOutbox::destroy_card(std::string_view id, const AuditEvent& why) {
   std::lock_guard<std::mutex> lock(mu_);
   Transaction tx(db_);
   KIOSK_RETURN_IF_ERROR(tx.begin());
-  Stmt del(db_, "DELETE FROM cards WHERE envelope_id = ?");
+  Stmt del(db_, *stmts_, "DELETE FROM cards WHERE envelope_id = ?");
   del.bind(1, id);
   KIOSK_RETURN_IF_ERROR(del.exec("destroying a verification card"));
   if (sqlite3_changes(db_) == 0) return Status::not_found("no verification card for " + std::string(id));
@@ -408,7 +414,7 @@ Result<int> SqliteOutbox::expire_cards(std::int64_t now) {
   KIOSK_RETURN_IF_ERROR(tx.begin());
   std::vector<std::string> ids;
   {
-    Stmt q(db_, "SELECT envelope_id FROM cards WHERE expires_ms <= ? ORDER BY envelope_id");
+    Stmt q(db_, *stmts_, "SELECT envelope_id FROM cards WHERE expires_ms <= ? ORDER BY envelope_id");
     q.bind(1, now);
     for (;;) {
       Result<bool> row = q.step("finding expired cards");
@@ -418,7 +424,7 @@ Result<int> SqliteOutbox::expire_cards(std::int64_t now) {
     }
   }
   for (const std::string& id : ids) {
-    Stmt del(db_, "DELETE FROM cards WHERE envelope_id = ?");
+    Stmt del(db_, *stmts_, "DELETE FROM cards WHERE envelope_id = ?");
     del.bind(1, id);
     KIOSK_RETURN_IF_ERROR(del.exec("destroying an expired card"));
     KIOSK_RETURN_IF_ERROR(append_audit_locked({now, "card.expired", id}));
@@ -438,7 +444,7 @@ Status SqliteOutbox::append_audit(const AuditEvent& e) {
 Result<std::vector<AuditRecord>> SqliteOutbox::audit_log() {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<AuditRecord> out;
-  Stmt q(db_, "SELECT seq, at_ms, code, ref, prev_hash, hash FROM audit ORDER BY seq");
+  Stmt q(db_, *stmts_, "SELECT seq, at_ms, code, ref, prev_hash, hash FROM audit ORDER BY seq");
   for (;;) {
     Result<bool> row = q.step("reading the audit chain");
     if (!row.is_ok()) return row.status();

@@ -63,13 +63,15 @@ Result<std::string> Submitter::submit_enrollment(EnrollmentInput& in) {
   h.device = device_.device_id;
   h.site = device_.site;
   h.created = platform::format_rfc3339_utc(now);
-  Result<Envelope> env = seal_envelope(h, in.bundle_json, databank_, device_.sign_key);
+  std::string sealed_sha256;
+  Result<Envelope> env = seal_envelope(h, in.bundle_json, databank_, device_.sign_key, &sealed_sha256);
   if (!env.is_ok()) {
     wipe_input(in);
     return env.status();
   }
   Submission sub;
   sub.envelope = std::move(env.value());
+  sub.sealed_sha256 = std::move(sealed_sha256);
   std::string card = card_plaintext(h.id, in.card);
   sub.card = SealedCard{h.id, platform::local_encrypt(platform::as_bytes(card), local_key_),
                         now + kCardLifetimeMs};

@@ -49,7 +49,8 @@ std::string envelope_signed_string(const Envelope& e, const std::string& sealed_
 // REQUIRES: bundle_json is one JSON object (the data bank rejects anything else).
 platform::Result<Envelope> seal_envelope(const EnvelopeHeader& h, std::string_view bundle_json,
                                          const platform::SealPublicKey& databank,
-                                         const platform::SignSecretKey& device_key);
+                                         const platform::SignSecretKey& device_key,
+                                         std::string* sealed_sha256_hex = nullptr);
 
 std::string envelope_to_json(const Envelope& e);
 // Strict: every field present with the right type, nothing unknown, base64 and sizes valid.

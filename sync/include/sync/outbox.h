@@ -61,6 +61,9 @@ struct AuditRecord {
 
 struct Submission {
   Envelope envelope;
+  // Optional: the hex SHA-256 of envelope.sealed, when the producer already computed it.
+  // REQUIRES: if set, equal to sha256_hex(envelope.sealed).
+  std::string sealed_sha256;
   std::optional<SealedCard> card;
   AuditEvent audit;
 };

@@ -19,6 +19,10 @@ struct sqlite3;
 
 namespace datasync {
 
+namespace detail {
+class StmtCache;
+}
+
 inline constexpr int kOutboxSchemaVersion = 1;
 
 class SqliteOutbox final : public Outbox {
@@ -48,12 +52,13 @@ class SqliteOutbox final : public Outbox {
   int schema_version();
 
  private:
-  SqliteOutbox(sqlite3* db, std::filesystem::path path) : db_(db), path_(std::move(path)) {}
+  SqliteOutbox(sqlite3* db, std::filesystem::path path);
   platform::Status append_audit_locked(const AuditEvent& e);
 
   std::mutex mu_;
   sqlite3* db_;
   std::filesystem::path path_;
+  std::unique_ptr<detail::StmtCache> stmts_;
 };
 
 }  // namespace datasync
