@@ -36,6 +36,12 @@ void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) 
   y += m <= 2;
 }
 
+int days_in_month(int y, int m) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m == 2 && leap ? 29 : kDays[m - 1];
+}
+
 bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
   if (pos + n > s.size()) return false;
   out = 0;
@@ -72,7 +78,8 @@ Result<std::int64_t> parse_rfc3339(std::string_view s) {
       !digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't') || !digits(s, 11, 2, h) ||
       s[13] != ':' || !digits(s, 14, 2, mi) || s[16] != ':' || !digits(s, 17, 2, se))
     return bad();
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) return bad();
+  if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || se > 60)
+    return bad();
   std::size_t pos = 19;
   int ms = 0;
   if (pos < s.size() && s[pos] == '.') {
@@ -92,7 +99,7 @@ Result<std::int64_t> parse_rfc3339(std::string_view s) {
   } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
     int oh, om;
     if (!digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
-        !digits(s, pos + 4, 2, om))
+        !digits(s, pos + 4, 2, om) || oh > 23 || om > 59)
       return bad();
     offset_min = (oh * 60 + om) * (s[pos] == '-' ? -1 : 1);
     pos += 6;

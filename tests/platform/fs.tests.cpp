@@ -6,9 +6,13 @@
 
 #include <cerrno>
 #include <cstring>
+#include <atomic>
 #include <filesystem>
+#include <latch>
 #include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "platform/fs.h"
 #include "test_support.h"
@@ -76,11 +80,51 @@ TEST_CASE("write_file_atomic writes, overwrites only when allowed, and cleans up
     REQUIRE(write_file_atomic(p, big, 0600).is_ok());
     CHECK(read_all(p) == big);
   }
+  SECTION("a failed rename removes the temporary file") {
+    fs::create_directory(dir / "occupied");  // rename(file, dir) fails
+    Status s = write_file_atomic(dir / "occupied", "x", 0600, /*overwrite=*/true);
+    CHECK_FALSE(s.is_ok());
+    CHECK(fs::is_directory(dir / "occupied"));
+    CHECK(names_in(dir.path()) == std::set<std::string>{"occupied"});
+  }
   SECTION("a missing directory is an error and creates nothing") {
     Status s = write_file_atomic(dir / "missing" / "f", "x", 0600);
     CHECK(s.kind() == StatusKind::kNotFound);
     CHECK_FALSE(fs::exists(dir / "missing"));
     CHECK(names_in(dir.path()).empty());
+  }
+}
+
+TEST_CASE("Concurrent writers without overwrite: exactly one creates the file", "[platform][fs]") {
+  TempDir dir;
+  fs::path p = dir / "device.key";
+  constexpr int kThreads = 8;
+  for (int round = 0; round < 10; ++round) {
+    std::error_code ec;
+    fs::remove(p, ec);
+    std::latch start(kThreads);
+    std::atomic<int> created{0};
+    std::atomic<int> refused{0};
+    std::atomic<int> winner{-1};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        start.arrive_and_wait();
+        Status s = write_file_atomic(p, "writer " + std::to_string(t), 0600, /*overwrite=*/false);
+        if (s.is_ok()) {
+          ++created;
+          winner = t;
+        } else if (s.kind() == StatusKind::kAlreadyExists) {
+          ++refused;
+        }
+      });
+    }
+    for (std::thread& th : threads) th.join();
+    INFO("round " << round);
+    REQUIRE(created == 1);
+    CHECK(refused == kThreads - 1);
+    CHECK(read_all(p) == "writer " + std::to_string(winner.load()));
+    CHECK(names_in(dir.path()) == std::set<std::string>{"device.key"});
   }
 }
 

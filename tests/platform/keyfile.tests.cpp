@@ -255,7 +255,7 @@ TEST_CASE("A key file that is not base64 is refused, naming the file", "[platfor
     std::string text = base64_encode(kp.pub.view());
     std::replace(text.begin(), text.end(), '+', '-');
     std::replace(text.begin(), text.end(), '/', '_');
-    text.replace(0, 1, "-");  // make sure at least one URL-safe character is present
+    text[0] = '-';  // make sure at least one URL-safe character is present
     fs::path p = dir / "urlsafe.pub";
     write_with_mode(p, text + "\n", 0644);
     Result<SignPublicKey> r = read_sign_public_key(p);

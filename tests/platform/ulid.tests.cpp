@@ -212,3 +212,17 @@ TEST_CASE("Ids from 4 threads on a frozen clock are unique too", "[platform][uli
   for (const auto& ids : per_thread) all.insert(ids.begin(), ids.end());
   CHECK(all.size() == 8000);
 }
+
+TEST_CASE("The first id of each millisecond leaves room to increment within it", "[platform][ulid]") {
+  // The random part of a fresh millisecond starts with its top bit clear, so ~2^79 ids fit
+  // before the increment could wrap (which would break the ordering). With the top bit
+  // clear, the first random character is one of the lower 16 symbols, 0-9A-F.
+  FakeClock clock(kT0);
+  UlidGenerator gen(clock);
+  for (int i = 0; i < 256; ++i) {
+    clock.advance_ms(1);
+    std::string id = gen.next();
+    if (std::string_view("0123456789ABCDEF").find(id[10]) == std::string_view::npos)
+      FAIL("random part starts with its top bit set: " << id);
+  }
+}
