@@ -158,6 +158,10 @@ int main(int argc, char** argv) {
                "Data dir: --data-dir, else $KIOSK_DATA_DIR, else $XDG_DATA_HOME/bbd-kiosk or "
                "~/.local/share/bbd-kiosk."};
   app.require_subcommand(1);
+  // Usage errors are one line too, like every other error.
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return "kioskctl: usage: " + std::string(e.what()) + " (see kioskctl --help)\n";
+  });
   app.add_option("--data-dir", ctx.data_dir_flag, "the kiosk's data directory (created 0700)");
 
   auto* demo_init = app.add_subcommand("demo-init", "create a demo device and demo data bank keys (never overwrites keys)");
@@ -178,7 +182,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;  // 2: usage error
   }
   if (Status s = open_data_dir(ctx); !s.is_ok()) return fail(s);
   if (demo_init->parsed()) return cmd_demo_init(ctx);

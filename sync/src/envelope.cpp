@@ -65,9 +65,11 @@ Result<Envelope> seal_envelope(const EnvelopeHeader& h, std::string_view bundle_
                                const platform::SignSecretKey& device_key,
                                std::string* sealed_sha256_hex) {
   KIOSK_RETURN_IF_ERROR(check_header(h));
+  // One complete JSON text that starts with '{' is exactly one object. accept() validates
+  // without building a copy of the (plaintext) bundle.
   std::size_t first = bundle_json.find_first_not_of(" \t\r\n");
-  std::size_t last = bundle_json.find_last_not_of(" \t\r\n");
-  if (first == std::string_view::npos || bundle_json[first] != '{' || bundle_json[last] != '}')
+  if (first == std::string_view::npos || bundle_json[first] != '{' ||
+      !nlohmann::json::accept(bundle_json))
     return Status::invalid_argument("enrollment bundle is not a JSON object");
   std::string inner;
   inner.reserve(bundle_json.size() + 200);

@@ -107,7 +107,8 @@ Result<OutboxStats> MemoryOutbox::stats(std::int64_t now) {
   for (auto& [seq, rec] : by_seq_) {
     switch (rec.state) {
       case EnvelopeState::kQueued:
-        if (st.queued_count == 0) st.oldest_queued_age_ms = std::max<std::int64_t>(0, now - rec.queued_unix_ms);
+        // Same as SQLite's min(queued_ms): the oldest by time, even if the clock stepped back.
+        st.oldest_queued_age_ms = std::max<std::int64_t>(st.oldest_queued_age_ms, std::max<std::int64_t>(0, now - rec.queued_unix_ms));
         st.queued_count++;
         st.queued_bytes += static_cast<std::int64_t>(rec.envelope->sealed.size());
         st.failed_attempts += rec.attempts;

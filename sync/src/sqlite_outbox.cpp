@@ -99,7 +99,9 @@ Status check_integrity(sqlite3* db, const std::string& file) {
   return Status::ok();
 }
 
-Status migrate(sqlite3* db, const std::string& file) {
+// Refuses a file from a newer kiosk or another application. Reads only: it runs before
+// anything (WAL included) writes, so a refused file is left exactly as it was found.
+Status check_identity(sqlite3* db, const std::string& file) {
   Result<std::int64_t> version = pragma_int(db, "PRAGMA user_version", "reading schema version");
   if (!version.is_ok()) return version.status();
   Result<std::int64_t> app = pragma_int(db, "PRAGMA application_id", "reading application id");
@@ -113,6 +115,13 @@ Status migrate(sqlite3* db, const std::string& file) {
     return Status::invalid_argument("database " + file + " belongs to another application");
   if (version.value() > 0 && app.value() != kApplicationId)
     return Status::invalid_argument("database " + file + " is not a kiosk database");
+  return Status::ok();
+}
+
+Status migrate(sqlite3* db, const std::string& file) {
+  KIOSK_RETURN_IF_ERROR(check_identity(db, file));
+  Result<std::int64_t> version = pragma_int(db, "PRAGMA user_version", "reading schema version");
+  if (!version.is_ok()) return version.status();
   for (int v = static_cast<int>(version.value()); v < kMigrationCount; ++v) {
     Transaction tx(db);
     KIOSK_RETURN_IF_ERROR(tx.begin());
@@ -172,6 +181,7 @@ Result<std::unique_ptr<SqliteOutbox>> SqliteOutbox::open(const std::filesystem::
   sqlite3_busy_timeout(db, 5000);
   // Nothing may write before the integrity check: a damaged file must stay as it was found.
   KIOSK_RETURN_IF_ERROR(check_integrity(db, file));
+  KIOSK_RETURN_IF_ERROR(check_identity(db, file));
   {
     Stmt wal(db, "PRAGMA journal_mode=WAL");
     Result<bool> row = wal.step("enabling WAL on " + file);

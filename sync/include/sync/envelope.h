@@ -46,7 +46,8 @@ platform::Status check_header(const EnvelopeHeader& h);
 std::string envelope_signed_string(const Envelope& e, const std::string& sealed_sha256_hex);
 
 // Seals {"id","device","kind","created","bundle":<bundle_json>} to the data bank and signs.
-// REQUIRES: bundle_json is one JSON object (the data bank rejects anything else).
+// bundle_json must be one JSON object; anything else (the data bank would reject it) is
+// refused here with kInvalidArgument, before it can be queued.
 platform::Result<Envelope> seal_envelope(const EnvelopeHeader& h, std::string_view bundle_json,
                                          const platform::SealPublicKey& databank,
                                          const platform::SignSecretKey& device_key,
