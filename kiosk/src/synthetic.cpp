@@ -133,7 +133,8 @@ datasync::EnrollmentInput make_synthetic_enrollment(std::mt19937_64& rng, const 
   forms::EnrollmentContent c = make_synthetic_content(rng, id, now, opt);
   datasync::EnrollmentInput in;
   in.id = id;
-  in.bundle_json = forms::make_enrollment_bundle(c).dump();
+  // A Bundle built here is an object by construction; from_object cannot fail on it.
+  in.bundle = datasync::BundleJson::from_object(forms::make_enrollment_bundle(c)).value();
   in.card = {c.patient.family + c.patient.given, c.patient.birth_date, c.participation_type};
   platform::wipe(c.patient.family);
   platform::wipe(c.patient.given);

@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdlib>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -13,12 +15,15 @@
 #include <random>
 
 #include "kiosk/device.h"
+#include "kiosk/form_tools.h"
 #include "kiosk/synthetic.h"
 #include "platform/clock.h"
 #include "platform/fs.h"
+#include "platform/keyfile.h"
 #include "platform/log.h"
 #include "platform/paths.h"
 #include "platform/ulid.h"
+#include "forms/package.h"
 #include "sync/sqlite_outbox.h"
 #include "sync/submit.h"
 #include "sync/usb_export.h"
@@ -148,6 +153,106 @@ int cmd_export(Context& ctx, const std::string& out) {
   return 0;
 }
 
+fs::path assets_dir(const std::optional<std::string>& flag) {
+  if (flag && !flag->empty()) return *flag;
+  if (const char* env = std::getenv("KIOSK_ASSETS_DIR"); env && *env) return env;
+  return KIOSK_ASSETS_DIR;
+}
+
+Result<nlohmann::json> read_answers(const std::string& path) {
+  Result<std::string> text = platform::read_file(path, 16 * 1024 * 1024);
+  if (!text.is_ok()) return text.status();
+  nlohmann::json j = nlohmann::json::parse(text.value(), nullptr, false);
+  if (j.is_discarded()) return Status::invalid_argument(path + " is not valid JSON");
+  if (!j.is_object()) return Status::invalid_argument(path + " must be a JSON object mapping linkId to answers");
+  return j;
+}
+
+int cmd_form_check(const std::vector<std::string>& files) {
+  int bad = 0;
+  for (const std::string& f : files) {
+    std::vector<std::string> problems = kiosk::check_form_file(f);
+    for (const std::string& p : problems) std::printf("%s: %s\n", f.c_str(), p.c_str());
+    if (!problems.empty()) ++bad;
+  }
+  if (bad == 0) std::fprintf(stderr, "%zu file(s) valid\n", files.size());
+  return bad == 0 ? 0 : kExitError;
+}
+
+int cmd_form_fill(Context& ctx, const std::string& file, const std::string& answers_path, const std::string& lang) {
+  auto answers = read_answers(answers_path);
+  if (!answers.is_ok()) return fail(answers.status());
+  auto r = kiosk::fill_form(file, answers.value(), lang, platform::format_rfc3339_utc(ctx.clock.now_unix_ms()));
+  if (!r.is_ok()) return fail(r.status());
+  for (const std::string& id : r->ignored) std::fprintf(stderr, "ignored (disabled by its conditions): %s\n", id.c_str());
+  if (!r->problems.empty()) {
+    for (const std::string& p : r->problems) std::printf("%s\n", p.c_str());
+    return kExitError;
+  }
+  std::printf("%s\n", r->output.dump(2).c_str());
+  return 0;
+}
+
+int cmd_form_show(const std::string& file, const std::string& lang, const std::string& answers_path) {
+  std::optional<nlohmann::json> answers;
+  if (!answers_path.empty()) {
+    auto a = read_answers(answers_path);
+    if (!a.is_ok()) return fail(a.status());
+    answers = a.value();
+  }
+  auto r = kiosk::show_form(file, lang, answers);
+  if (!r.is_ok()) return fail(r.status());
+  std::fwrite(r->data(), 1, r->size(), stdout);
+  return 0;
+}
+
+int cmd_forms_install(Context& ctx, const std::string& pkg, const std::string& sig) {
+  auto dev = kiosk::load_device(ctx.data_dir);
+  if (!dev.is_ok()) return fail(dev.status());
+  auto installed = kiosk::install_package(ctx.data_dir, pkg, sig, dev.value()->databank_forms);
+  if (!installed.is_ok()) return fail(installed.status());
+  std::printf("installed %s (signature verified with the data bank's forms key)\n", installed->c_str());
+  return 0;
+}
+
+// Demo mode only: signs a package with the demo data bank's forms key.
+int cmd_forms_demo_sign(Context& ctx, const std::string& pkg, const std::string& out) {
+  auto dev = kiosk::load_device(ctx.data_dir);
+  if (!dev.is_ok()) return fail(dev.status());
+  if (dev.value()->mode != "demo")
+    return fail(Status::permission_denied("demo-sign works only on a demo device; real packages are signed by the data bank"));
+  auto key = platform::read_sign_secret_key(ctx.data_dir / kiosk::kDemoDatabankDir / "forms.key");
+  if (!key.is_ok()) return fail(key.status());
+  auto bytes = platform::read_file(pkg, 16 * 1024 * 1024);
+  if (!bytes.is_ok()) return fail(bytes.status());
+  Status s = platform::write_file_atomic(out, forms::sign_package(bytes.value(), key.value()) + "\n", 0644);
+  if (!s.is_ok()) return fail(s);
+  std::printf("signed %s with the DEMO forms key -> %s\n", pkg.c_str(), out.c_str());
+  return 0;
+}
+
+// Demo set-up: sign the repository's protocol packages with the demo key and install them.
+int install_demo_packages(Context& ctx, const fs::path& assets) {
+  const fs::path dir = assets / "protocols";
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) {
+    std::printf("no protocol packages found in %s; none installed\n", dir.c_str());
+    return 0;
+  }
+  std::vector<fs::path> pkgs;
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    if (e.path().extension() == ".json") pkgs.push_back(e.path());
+  std::sort(pkgs.begin(), pkgs.end());
+  const fs::path sig_dir = ctx.data_dir / "demo-databank" / "signatures";
+  if (Status s = platform::ensure_private_dir(sig_dir); !s.is_ok()) return fail(s);
+  for (const fs::path& p : pkgs) {
+    const fs::path sig = sig_dir / (p.filename().string() + ".sig");
+    if (int rc = cmd_forms_demo_sign(ctx, p.string(), sig.string()); rc != 0) return rc;
+    if (int rc = cmd_forms_install(ctx, p.string(), sig.string()); rc != 0) return rc;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -158,6 +263,7 @@ int main(int argc, char** argv) {
                "Data dir: --data-dir, else $KIOSK_DATA_DIR, else $XDG_DATA_HOME/bbd-kiosk or "
                "~/.local/share/bbd-kiosk."};
   app.require_subcommand(1);
+  app.fallthrough();  // global flags are accepted after the subcommand too
   // Usage errors are one line too, like every other error.
   app.failure_message([](const CLI::App*, const CLI::Error& e) {
     return "kioskctl: usage: " + std::string(e.what()) + " (see kioskctl --help)\n";
@@ -178,6 +284,35 @@ int main(int argc, char** argv) {
   auto* exp = app.add_subcommand("export", "write queued envelopes and a manifest to a file (USB path)");
   exp->add_option("--out", out, "the file to write (atomically)")->required();
   auto* demo = app.add_subcommand("demo", "demo-init, enroll 3 synthetic participants, show status");
+  std::optional<std::string> assets_flag;
+  app.add_option("--assets", assets_flag, "the assets folder (default: $KIOSK_ASSETS_DIR, else the source tree's assets/)");
+
+  auto* form = app.add_subcommand("form", "check, fill in and show FHIR Questionnaires and protocol packages");
+  form->require_subcommand(1);
+  std::vector<std::string> check_files;
+  auto* form_check = form->add_subcommand("check", "validate files; one 'pointer (linkId): message' line per problem");
+  form_check->add_option("FILE", check_files, "Questionnaire or protocol package JSON files")->required()->check(CLI::ExistingFile);
+  std::string fill_file, fill_answers, fill_lang = "ko";
+  auto* form_fill = form->add_subcommand("fill", "apply answers (linkId -> value(s); choices by code) and print the QuestionnaireResponse");
+  form_fill->add_option("FILE", fill_file, "a Questionnaire (or a package: a Bundle of responses)")->required()->check(CLI::ExistingFile);
+  form_fill->add_option("--answers", fill_answers, "answers JSON file")->required()->check(CLI::ExistingFile);
+  form_fill->add_option("--lang", fill_lang, "ko or en")->check(CLI::IsMember({"ko", "en"}));
+  std::string show_file, show_answers, show_lang = "ko";
+  auto* form_show = form->add_subcommand("show", "a readable outline for form authors");
+  form_show->add_option("FILE", show_file, "Questionnaire or protocol package")->required()->check(CLI::ExistingFile);
+  form_show->add_option("--lang", show_lang, "ko or en")->check(CLI::IsMember({"ko", "en"}));
+  form_show->add_option("--answers", show_answers, "answers JSON: show which items are enabled")->check(CLI::ExistingFile);
+
+  auto* forms_cmd = app.add_subcommand("forms", "install signed protocol packages on this device");
+  forms_cmd->require_subcommand(1);
+  std::string install_pkg, install_sig;
+  auto* forms_install = forms_cmd->add_subcommand("install", "verify the data bank's signature, validate, install");
+  forms_install->add_option("PKG", install_pkg, "protocol package JSON")->required()->check(CLI::ExistingFile);
+  forms_install->add_option("SIG", install_sig, "its detached signature (base64)")->required()->check(CLI::ExistingFile);
+  std::string sign_pkg, sign_out;
+  auto* forms_sign = forms_cmd->add_subcommand("demo-sign", "demo devices only: sign a package with the demo forms key");
+  forms_sign->add_option("PKG", sign_pkg, "protocol package JSON")->required()->check(CLI::ExistingFile);
+  forms_sign->add_option("--out", sign_out, "signature file to write")->required();
 
   try {
     app.parse(argc, argv);
@@ -185,13 +320,23 @@ int main(int argc, char** argv) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : 2;  // 2: usage error
   }
+  // Commands that work on files alone never create a data dir.
+  if (form_check->parsed()) return cmd_form_check(check_files);
+  if (form_fill->parsed()) return cmd_form_fill(ctx, fill_file, fill_answers, fill_lang);
+  if (form_show->parsed()) return cmd_form_show(show_file, show_lang, show_answers);
   if (Status s = open_data_dir(ctx); !s.is_ok()) return fail(s);
-  if (demo_init->parsed()) return cmd_demo_init(ctx);
+  if (forms_install->parsed()) return cmd_forms_install(ctx, install_pkg, install_sig);
+  if (forms_sign->parsed()) return cmd_forms_demo_sign(ctx, sign_pkg, sign_out);
+  if (demo_init->parsed()) {
+    if (int rc = cmd_demo_init(ctx); rc != 0) return rc;
+    return install_demo_packages(ctx, assets_dir(assets_flag));
+  }
   if (enroll->parsed()) return cmd_enroll(ctx, ef);
   if (status->parsed()) return cmd_status(ctx, as_json);
   if (exp->parsed()) return cmd_export(ctx, out);
   if (demo->parsed()) {
     if (int rc = cmd_demo_init(ctx); rc != 0) return rc;
+    if (int rc = install_demo_packages(ctx, assets_dir(assets_flag)); rc != 0) return rc;
     EnrollFlags three;
     three.synthetic = 3;
     std::printf("\nenrolling 3 synthetic participants (sealed to the data bank, committed):\n");

@@ -60,17 +60,42 @@ std::string envelope_signed_string(const Envelope& e, const std::string& sealed_
   return s;
 }
 
+Result<BundleJson> BundleJson::from_object(const nlohmann::json& object) {
+  if (!object.is_object()) return Status::invalid_argument("enrollment bundle is not a JSON object");
+  return BundleJson(object.dump());
+}
+
+Result<BundleJson> BundleJson::from_text(std::string text) {
+  // One complete JSON text that starts with '{' is exactly one object. accept() validates
+  // without building a copy of the (plaintext) bundle.
+  std::size_t first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos || text[first] != '{' || !nlohmann::json::accept(text)) {
+    platform::wipe(text);
+    return Status::invalid_argument("enrollment bundle is not a JSON object");
+  }
+  return BundleJson(std::move(text));
+}
+
+void BundleJson::wipe() { platform::wipe(text_); }
+
 Result<Envelope> seal_envelope(const EnvelopeHeader& h, std::string_view bundle_json,
                                const platform::SealPublicKey& databank,
                                const platform::SignSecretKey& device_key,
                                std::string* sealed_sha256_hex) {
+  Result<BundleJson> bundle = BundleJson::from_text(std::string(bundle_json));
+  if (!bundle.is_ok()) return bundle.status();
+  Result<Envelope> e = seal_envelope(h, bundle.value(), databank, device_key, sealed_sha256_hex);
+  bundle->wipe();
+  return e;
+}
+
+Result<Envelope> seal_envelope(const EnvelopeHeader& h, const BundleJson& bundle,
+                               const platform::SealPublicKey& databank,
+                               const platform::SignSecretKey& device_key,
+                               std::string* sealed_sha256_hex) {
   KIOSK_RETURN_IF_ERROR(check_header(h));
-  // One complete JSON text that starts with '{' is exactly one object. accept() validates
-  // without building a copy of the (plaintext) bundle.
-  std::size_t first = bundle_json.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos || bundle_json[first] != '{' ||
-      !nlohmann::json::accept(bundle_json))
-    return Status::invalid_argument("enrollment bundle is not a JSON object");
+  if (bundle.empty()) return Status::invalid_argument("enrollment bundle is empty");
+  const std::string& bundle_json = bundle.text();
   std::string inner;
   inner.reserve(bundle_json.size() + 200);
   inner += "{\"id\":";

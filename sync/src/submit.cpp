@@ -48,7 +48,7 @@ Result<VerificationCard> open_card(const SealedCard& sealed, const platform::Loc
 
 namespace {
 void wipe_input(EnrollmentInput& in) {
-  platform::wipe(in.bundle_json);
+  in.bundle.wipe();
   platform::wipe(in.card.name);
   platform::wipe(in.card.birth_date);
   platform::wipe(in.card.participation_type);
@@ -64,7 +64,7 @@ Result<std::string> Submitter::submit_enrollment(EnrollmentInput& in) {
   h.site = device_.site;
   h.created = platform::format_rfc3339_utc(now);
   std::string sealed_sha256;
-  Result<Envelope> env = seal_envelope(h, in.bundle_json, databank_, device_.sign_key, &sealed_sha256);
+  Result<Envelope> env = seal_envelope(h, in.bundle, databank_, device_.sign_key, &sealed_sha256);
   if (!env.is_ok()) {
     wipe_input(in);
     return env.status();

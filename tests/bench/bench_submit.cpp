@@ -90,8 +90,8 @@ int main(int argc, char** argv) {
   for (int i = 0; i < n; ++i) {
     std::string id = ids.next();
     inputs.push_back(kiosk::make_synthetic_enrollment(rng, id, platform::format_rfc3339_utc(clock.now_unix_ms()), opt));
-    floor_plain.push_back(inputs.back().bundle_json);
-    avg_bundle += static_cast<double>(inputs.back().bundle_json.size());
+    floor_plain.push_back(inputs.back().bundle.text());
+    avg_bundle += static_cast<double>(inputs.back().bundle.text().size());
   }
   avg_bundle /= n;
 

@@ -59,7 +59,7 @@ TEST_CASE("An envelope survives seal, JSON, parse, verify and open with its bund
   EnvelopeHeader h = synctest::make_header(k.device_id, synctest::kT0, kind, ref);
   datasync::EnrollmentInput in =
       kiosk::make_synthetic_enrollment(rng, h.id, h.created, kiosk::SyntheticOptions{});
-  Envelope sealed = synctest::make_envelope(k, h, in.bundle_json);
+  Envelope sealed = synctest::make_envelope(k, h, in.bundle.text());
 
   std::string wire = datasync::envelope_to_json(sealed);
   Envelope e = synctest::require_value(datasync::envelope_from_json(wire));
@@ -82,7 +82,7 @@ TEST_CASE("An envelope survives seal, JSON, parse, verify and open with its bund
   CHECK(inner.at("device") == h.device);
   CHECK(inner.at("kind") == kind);
   CHECK(inner.at("created") == h.created);
-  CHECK(inner.at("bundle") == json::parse(in.bundle_json));
+  CHECK(inner.at("bundle") == json::parse(in.bundle.text()));
   CHECK(inner.at("bundle").at("resourceType") == "Bundle");
   // The sealed bytes are not the plaintext.
   std::string sealed_text(e.sealed.begin(), e.sealed.end());
@@ -445,4 +445,28 @@ TEST_CASE("seal_envelope refuses a malformed header and names the field", "[sync
   REQUIRE_FALSE(r.is_ok());
   CHECK(r.status().kind() == StatusKind::kInvalidArgument);
   CHECK_THAT(r.status().message(), Contains(field));
+}
+
+TEST_CASE("BundleJson is made only from one JSON object", "[sync][envelope]") {
+  SECTION("from_object accepts an object and refuses anything else") {
+    auto ok = datasync::BundleJson::from_object(json{{"resourceType", "Bundle"}});
+    REQUIRE(ok.is_ok());
+    CHECK(json::parse(ok->text()) == json{{"resourceType", "Bundle"}});
+    for (const json& j : {json::array({1}), json("Bundle"), json(42), json(nullptr)}) {
+      auto r = datasync::BundleJson::from_object(j);
+      REQUIRE_FALSE(r.is_ok());
+      CHECK(r.status().kind() == StatusKind::kInvalidArgument);
+    }
+  }
+  SECTION("from_text refuses an array and a smuggling splice") {
+    CHECK_FALSE(datasync::BundleJson::from_text("[{}]").is_ok());
+    CHECK_FALSE(datasync::BundleJson::from_text("{}, \"id\": \"x\", \"y\": {}").is_ok());
+    CHECK(datasync::BundleJson::from_text(" {\"a\":1} ").is_ok());
+  }
+  SECTION("wipe empties it") {
+    auto b = datasync::BundleJson::from_text("{\"name\":\"synthetic\"}");
+    REQUIRE(b.is_ok());
+    b->wipe();
+    CHECK(b->empty());
+  }
 }

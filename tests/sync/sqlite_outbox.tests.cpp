@@ -397,8 +397,8 @@ TEST_CASE("No column or byte of the SQLite file holds the participant's plaintex
     datasync::EnrollmentInput in = kiosk::make_synthetic_enrollment(
         rng, synctest::new_ulid(), platform::format_rfc3339_utc(clock.now_unix_ms()),
         kiosk::SyntheticOptions{marker});
-    REQUIRE(in.bundle_json.find(marker + "N") != std::string::npos);  // the probe is really in
-    REQUIRE(in.bundle_json.find(marker + "A") != std::string::npos);
+    REQUIRE(in.bundle.text().find(marker + "N") != std::string::npos);  // the probe is really in
+    REQUIRE(in.bundle.text().find(marker + "A") != std::string::npos);
     REQUIRE(in.card.name.find(marker) != std::string::npos);
     ids.push_back(require_value(submitter.submit_enrollment(in)));
   }

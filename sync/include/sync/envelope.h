@@ -13,6 +13,7 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 
@@ -40,14 +41,36 @@ struct Envelope {
   platform::Signature sig{};
 };
 
+// JSON text that is exactly one JSON object, so that splicing it into the sealed plaintext
+// can neither break the JSON nor smuggle in fields. Made either by dumping an object (valid by
+// construction: no re-parse on the submit path) or by checking text.
+class BundleJson {
+ public:
+  BundleJson() = default;
+  static platform::Result<BundleJson> from_object(const nlohmann::json& object);
+  static platform::Result<BundleJson> from_text(std::string text);
+  const std::string& text() const { return text_; }
+  bool empty() const { return text_.empty(); }
+  void wipe();  // sodium_memzero, then empty
+
+ private:
+  explicit BundleJson(std::string text) : text_(std::move(text)) {}
+  std::string text_;
+};
+
 // Checks the header fields' formats; says which field is wrong.
 platform::Status check_header(const EnvelopeHeader& h);
 
 std::string envelope_signed_string(const Envelope& e, const std::string& sealed_sha256_hex);
 
-// Seals {"id","device","kind","created","bundle":<bundle_json>} to the data bank and signs.
-// bundle_json must be one JSON object; anything else (the data bank would reject it) is
-// refused here with kInvalidArgument, before it can be queued.
+// Seals {"id","device","kind","created","bundle":<bundle>} to the data bank and signs.
+// Optionally hands back the hex SHA-256 of the sealed bytes (computed for the signature).
+platform::Result<Envelope> seal_envelope(const EnvelopeHeader& h, const BundleJson& bundle,
+                                         const platform::SealPublicKey& databank,
+                                         const platform::SignSecretKey& device_key,
+                                         std::string* sealed_sha256_hex = nullptr);
+// The same for unchecked text: anything but one JSON object (the data bank would reject it)
+// is refused here with kInvalidArgument, before it can be queued.
 platform::Result<Envelope> seal_envelope(const EnvelopeHeader& h, std::string_view bundle_json,
                                          const platform::SealPublicKey& databank,
                                          const platform::SignSecretKey& device_key,

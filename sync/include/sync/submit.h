@@ -36,7 +36,7 @@ struct VerificationCard {
 
 struct EnrollmentInput {
   std::string id;           // the enrollment's ULID, chosen when the session began
-  std::string bundle_json;  // a FHIR R4 Bundle (type collection), as JSON text
+  BundleJson bundle;        // a FHIR R4 Bundle (type collection)
   VerificationCard card;
 };
 

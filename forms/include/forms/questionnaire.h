@@ -1,0 +1,152 @@
+// forms/questionnaire.h: the FHIR R4 Questionnaire model, loaded and validated.
+//
+// load_questionnaire() turns Questionnaire JSON into a checked model or a list of problems,
+// each with the JSON pointer, the linkId and a message a form author can act on. Anything
+// this engine does not support is a problem, never silently ignored (docs/FORMS.md lists
+// what is supported). Items are stored flat in document order; parents and children are
+// indices, so evaluating enableWhen needs no allocation.
+//
+// Thread-safety: a loaded Questionnaire is immutable and may be shared between threads.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <regex>
+#include <string>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace forms {
+
+inline constexpr char kTranslationUrl[] = "http://hl7.org/fhir/StructureDefinition/translation";
+inline constexpr char kBbdExt[] = "https://bbd.example.kr/fhir/StructureDefinition/";
+
+// One problem found in a form: where (JSON pointer, linkId if inside an item) and what.
+struct Problem {
+  std::string pointer;
+  std::string link_id;
+  std::string message;
+  std::string to_string() const;  // "<pointer> (<linkId>): <message>"
+};
+
+// Text in the form's base language plus translations by language code.
+struct LocalizedText {
+  std::string base;
+  std::map<std::string, std::string> translations;
+  bool empty() const { return base.empty(); }
+  // The text in `lang`: the base when lang is the base language, else the translation,
+  // else the base (a loaded form has every declared translation, so this never falls back).
+  const std::string& in(const std::string& lang, const std::string& base_lang) const;
+};
+
+struct Coding {
+  std::string system;
+  std::string code;
+  LocalizedText display;
+  bool operator==(const Coding& o) const { return system == o.system && code == o.code; }
+};
+
+struct Decimal {
+  double v = 0;
+  bool operator==(const Decimal& o) const { return v == o.v; }
+};
+struct Date {
+  std::string iso;  // YYYY, YYYY-MM or YYYY-MM-DD
+  bool operator==(const Date& o) const { return iso == o.iso; }
+};
+
+// An answer value. bool: boolean; Decimal; int64_t: integer; Date; std::string: string/text
+// (and string answer options); Coding: choice/open-choice codes.
+using Value = std::variant<bool, Decimal, std::int64_t, Date, std::string, Coding>;
+
+std::string value_to_display(const Value& v, const std::string& lang, const std::string& base_lang);
+nlohmann::json value_to_fhir(const Value& v, const std::string& lang, const std::string& base_lang);  // {"valueX": ...}
+
+enum class ItemType { kGroup, kDisplay, kBoolean, kDecimal, kInteger, kDate, kString, kText, kChoice, kOpenChoice };
+enum class ItemControl { kDefault, kRadioButton, kCheckBox, kDropDown };
+enum class EnableOp { kExists, kEq, kNe, kGt, kLt, kGe, kLe };
+
+const char* item_type_name(ItemType t);
+const char* enable_op_name(EnableOp op);
+
+struct EnableWhen {
+  std::string question;     // linkId
+  int question_index = -1;  // resolved at load
+  EnableOp op = EnableOp::kExists;
+  Value answer;             // for kExists: bool
+};
+
+struct AnswerOption {
+  Value value;
+  bool initial_selected = false;
+  bool correct = false;  // bbd correct-answer extension (comprehension checks)
+};
+
+struct Item {
+  std::string link_id;
+  std::string pointer;  // JSON pointer in the source document
+  ItemType type = ItemType::kDisplay;
+  LocalizedText text;
+  bool required = false;
+  bool repeats = false;
+  bool read_only = false;
+  bool hidden = false;
+  std::optional<int> max_length;
+  std::vector<Value> initial;
+  std::vector<AnswerOption> options;
+  std::vector<EnableWhen> enable_when;
+  bool enable_all = true;  // enableBehavior: all (default when only one condition) or any
+  std::optional<Value> min_value;
+  std::optional<Value> max_value;
+  std::optional<std::string> regex_source;
+  std::shared_ptr<const std::regex> regex;
+  LocalizedText entry_format;
+  ItemControl control = ItemControl::kDefault;
+  std::optional<int> max_decimal_places;
+  std::optional<Coding> unit;
+  // bbd extensions
+  std::string consent_provision;
+  bool consent_mandatory = false;
+  LocalizedText explanation;
+
+  int parent = -1;
+  std::vector<int> children;
+  std::vector<int> dependents;  // items whose enableWhen names this item
+  bool has_answer_type() const { return type != ItemType::kGroup && type != ItemType::kDisplay; }
+};
+
+struct Questionnaire {
+  std::string url;
+  std::string version;
+  std::string name;
+  std::string role;  // bbd protocol-role: consent, consent-representative, comprehension, survey
+  LocalizedText title;
+  std::string language = "ko";
+  std::vector<std::string> languages;  // base first, then declared translations
+  std::vector<Item> items;              // document order (pre-order)
+  std::vector<int> roots;
+  std::unordered_map<std::string, int> index;  // linkId -> item index
+  nlohmann::json source;                       // the JSON as loaded
+
+  const Item* find(const std::string& link_id) const;
+  std::string canonical() const { return url + "|" + version; }
+};
+
+struct LoadResult {
+  std::optional<Questionnaire> questionnaire;
+  std::vector<Problem> problems;
+  bool ok() const { return questionnaire.has_value() && problems.empty(); }
+};
+
+// A FHIR date: YYYY, YYYY-MM or YYYY-MM-DD with a real month and day.
+bool is_fhir_date(const std::string& s);
+
+// `base_pointer` prefixes every pointer (e.g. "/entry/2/resource" inside a package).
+LoadResult load_questionnaire(const nlohmann::json& j, const std::string& base_pointer = "");
+
+}  // namespace forms
