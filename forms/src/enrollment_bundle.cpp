@@ -74,6 +74,16 @@ json make_enrollment_bundle(const EnrollmentContent& c) {
   }
 
   int n = 0;
+  json signed_targets = json::array();  // what the signature attests: the consents (or the patient)
+  for (const json& consent : c.consents) {
+    json r = consent;
+    r["patient"] = {{"reference", patient_ref}};
+    std::string url = "urn:uuid:consent-" + std::to_string(n++) + "-" + c.enrollment_id;
+    signed_targets.push_back({{"reference", url}});
+    entries.push_back({{"fullUrl", url}, {"resource", r}});
+  }
+  if (signed_targets.empty()) signed_targets.push_back({{"reference", patient_ref}});
+  n = 0;
   for (const json& qr : c.responses) {
     json r = qr;
     r["subject"] = {{"reference", patient_ref}};
@@ -84,7 +94,7 @@ json make_enrollment_bundle(const EnrollmentContent& c) {
   json provenance = {
       {"resourceType", "Provenance"},
       {"id", "signature"},
-      {"target", json::array({{{"reference", patient_ref}}})},
+      {"target", signed_targets},
       {"recorded", c.signature.signed_at},
       {"agent", json::array({{{"who", {{"reference", who}}}}})},
       {"signature", json::array({{{"type", json::array({{{"system", "urn:iso-astm:E1762-95:2013"}, {"code", "1.2.840.10065.1.12.1.7"}, {"display", "Consent Signature"}}})},

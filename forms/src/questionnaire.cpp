@@ -13,6 +13,7 @@ using nlohmann::json;
 namespace {
 
 constexpr char kHl7Ext[] = "http://hl7.org/fhir/StructureDefinition/";
+constexpr int kMaxItemDepth = 24;  // real forms nest a handful of levels; this bounds recursion
 const std::string kItemControlSystem = "http://hl7.org/fhir/questionnaire-item-control";
 
 struct Loader {
@@ -232,8 +233,12 @@ struct Loader {
     }
   }
 
-  void read_item(const json& j, const std::string& ptr, int parent, std::set<std::string>& seen) {
+  void read_item(const json& j, const std::string& ptr, int parent, std::set<std::string>& seen, int depth = 0) {
     if (!j.is_object()) { problem(ptr, "", "item must be an object"); return; }
+    if (depth >= kMaxItemDepth) {
+      problem(ptr, "", "items are nested more than " + std::to_string(kMaxItemDepth) + " levels deep");
+      return;
+    }
     Item it;
     it.pointer = ptr;
     it.parent = parent;
@@ -390,7 +395,7 @@ struct Loader {
     if (j.contains("item")) {
       const json& kids = j["item"];
       if (!kids.is_array() || kids.empty()) { problem(ptr + "/item", link, "'item' must be a non-empty array"); return; }
-      for (std::size_t i = 0; i < kids.size(); ++i) read_item(kids[i], ptr + "/item/" + std::to_string(i), self, seen);
+      for (std::size_t i = 0; i < kids.size(); ++i) read_item(kids[i], ptr + "/item/" + std::to_string(i), self, seen, depth + 1);
     }
   }
 

@@ -314,6 +314,7 @@ def consent_document(ptype, rep):
     # Retention (a choice) is added separately at the end.
     never_given = (t("이름, 주민등록번호, 주소, 전화번호", "name, resident registration number, address and phone number")
                    if collects_rrn else t("이름, 주소, 전화번호", "name, address and phone number"))
+    whose = v(t("귀하", "Your"), t("참여자", "The participant's"))
     if collects_rrn:
         linkage_how = t("정확하게 연결하기 위해 주민등록번호를 사용합니다. 주민등록번호 처리는 아래에서 따로 동의를 받습니다.",
                         "To link the data accurately, we use the resident registration number. We ask for separate consent to this below.")
@@ -366,7 +367,7 @@ def consent_document(ptype, rep):
         ("clinical", "clinical-records", True, t("본 병원 진료 기록 수집", "Collecting records from this hospital"), [
             t("무엇을: 본 병원의 진단명, 검사 결과, 영상 검사 판독 결과, 처방, 수술과 치료 기록을 모읍니다.",
               "What: Diagnoses, test results, imaging reports, prescriptions, and surgery and treatment records from this hospital."),
-            t("언제 것까지: 참여 전의 기록과, 참여 뒤 사업이 끝날 때까지 새로 생기는 기록을 모읍니다.",
+            t("어떤 기록을: 참여 전의 기록과, 참여 뒤 사업이 끝날 때까지 새로 생기는 기록을 모읍니다.",
               "Which records: Records from before joining, and new records made until the project ends."),
             t("왜: 병의 경과와 치료 결과를 유전 정보와 함께 연구하기 위해서입니다.",
               "Why: To study the course of illness and the results of treatment together with genetic information."),
@@ -400,10 +401,10 @@ def consent_document(ptype, rep):
               "The data and samples may be shared with researchers at universities, hospitals, research institutes and companies in Korea."),
             t("연구 계획은 먼저 심의위원회의 검토를 받습니다. 승인된 연구에만 제공합니다.",
               "A review committee checks each research plan first. Only approved studies receive anything."),
-            t(f"참여자의 {never_given[0]}는 연구자에게 절대 주지 않습니다. 연구자는 번호로만 된 자료를 받습니다.",
-              f"The participant's {never_given[1]} are never given to researchers. Researchers receive data marked only with code numbers."),
+            t(f"{whose[0]}의 {never_given[0]}는 연구자에게 절대 주지 않습니다. 연구자는 번호로만 된 자료를 받습니다.",
+              f"{whose[1]} {never_given[1]} are never given to researchers. Researchers receive data marked only with code numbers."),
             t("연구자는 보안이 갖추어진 환경에서만 자료를 씁니다. 참여자가 누구인지 알아내려는 시도는 법으로 금지되어 있습니다.",
-              "Researchers use the data only in a secure environment. Trying to find out who a participant is, is forbidden by law."),
+              "Researchers use the data only in a secure environment. The law forbids trying to find out who a participant is."),
             t("연구 결과는 논문 등으로 발표될 수 있습니다. 이때 참여자가 누구인지 알 수 있는 정보는 나오지 않습니다.",
               "Results may be published, for example in scientific journals. They never show who a participant is."),
         ], v(t("국내 연구자에게 자료와 검체를 제공하는 데 동의하십니까?",
@@ -836,6 +837,14 @@ def baseline(ptype):
                      ("very-poor", t("아주 못 잡니다", "Very badly"))])),
         boolean("sleep.insomnia", t("잠들기 어렵거나 자다가 자주 깨는 날이 일주일에 3번 이상입니까?",
                                     "Do you have trouble falling asleep or wake up often, 3 or more nights a week?")),
+        choice("sleep.short_reason", t("잠을 적게 주무시는 가장 큰 까닭은 무엇입니까?", "What is the main reason you sleep so little?"),
+               opts([("work", t("일이나 공부", "Work or study")),
+                     ("caregiving", t("가족을 돌보느라", "Caring for family")),
+                     ("pain", t("통증이나 병", "Pain or illness")),
+                     ("worry", t("걱정이나 스트레스", "Worry or stress")),
+                     ("night-urination", t("밤에 화장실에 자주 가서", "Getting up often to urinate")),
+                     ("other", t("그 밖의 까닭", "Other reason"))]),
+               enable=when("sleep.hours", "<", 6)),
         choice("sleep.snoring", t("코를 심하게 곤다는 말을 들은 적이 있습니까?", "Has anyone told you that you snore loudly?"),
                opts(YES_NO_UNKNOWN)),
     ])
@@ -845,6 +854,13 @@ def baseline(ptype):
                opts([("1", t("1끼 이하", "1 or fewer")), ("2", t("2끼", "2")), ("3", t("3끼 이상", "3 or more"))])),
         integer("diet.breakfast_days", t("일주일에 아침 식사를 하시는 날은 며칠입니까?", "On how many days a week do you eat breakfast?"),
                 0, 7, unit="d", entry=ENTRY_NUMBER),
+        choice("diet.breakfast_skip", t("아침을 자주 거르시는 까닭은 무엇입니까?", "Why do you often skip breakfast?"),
+               opts([("no-time", t("시간이 없어서", "No time")),
+                     ("no-appetite", t("입맛이 없어서", "No appetite")),
+                     ("habit", t("습관이 되어서", "Out of habit")),
+                     ("weight", t("몸무게를 줄이려고", "To lose weight")),
+                     ("other", t("그 밖의 까닭", "Other reason"))]),
+               enable=when("diet.breakfast_days", "<=", 3)),
         choice("diet.vegetables", t("김치를 빼고 채소를 하루에 몇 번 드십니까?", "Not counting kimchi, how many times a day do you eat vegetables?"),
                opts([("lt1", t("하루 1번 미만", "Less than once a day")),
                      ("1", t("하루 1번", "Once a day")),
@@ -1255,9 +1271,6 @@ def check_package(bundle):
         elif isinstance(node, dict):
             for k, v in node.items():
                 no_empty(v, f"{path}.{k}")
-            for k in ("text", "title", "display", "valueString"):
-                if k in node and "_" + k not in node and not (k == "valueString" and path.endswith("extension[1]")):
-                    pass
         elif isinstance(node, list):
             for i, v in enumerate(node):
                 no_empty(v, f"{path}[{i}]")

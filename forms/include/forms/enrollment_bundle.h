@@ -1,9 +1,10 @@
 // forms/enrollment_bundle.h: the FHIR R4 Bundle that carries one enrollment (DESIGN.md 4).
 //
 // Bundle (type collection) with: Patient (name, birthDate, gender, telecom), RelatedPerson
-// (the legal representative, if any), one QuestionnaireResponse per form, and a Provenance
-// whose signature carries the participant's finger-drawn strokes as JSON.
-// Consent resources and the full Questionnaire engine arrive with the forms engine.
+// (the legal representative, if any), one Consent per consent document, one
+// QuestionnaireResponse per form, and a Provenance whose signature carries the participant's
+// finger-drawn strokes as JSON. Consents and responses get their subject/patient set to the
+// Bundle's Patient.
 //
 // Thread-safety: pure functions.
 #pragma once
@@ -52,6 +53,7 @@ struct EnrollmentContent {
   std::string language;            // ko | en
   PatientDetails patient;
   std::optional<Representative> representative;
+  std::vector<nlohmann::json> consents;   // Consent resources (forms/response.h make_consent)
   std::vector<nlohmann::json> responses;  // QuestionnaireResponse resources
   SignatureCapture signature;
 };
