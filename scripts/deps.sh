@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages the kiosk needs to build, test and run; only the missing
-# ones (dpkg -s decides), and nothing from anywhere but Debian's archive.
+# ones (dpkg -s decides), and nothing from anywhere but Debian's archive. Node.js is taken
+# as present when a `node` and `npm` are on PATH (the FHIR schema check needs them).
 set -euo pipefail
 
 PACKAGES=(
   g++ cmake ninja-build pkg-config
   libsodium-dev libsqlite3-dev sqlite3 nlohmann-json3-dev libcli11-dev catch2
+  clang libclang-rt-14-dev python3
   util-linux bash
 )
 
@@ -13,6 +15,9 @@ missing=()
 for p in "${PACKAGES[@]}"; do
   if ! dpkg -s "$p" >/dev/null 2>&1; then missing+=("$p"); fi
 done
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
 if ((${#missing[@]} == 0)); then
   exit 0
 fi
