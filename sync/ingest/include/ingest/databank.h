@@ -1,0 +1,104 @@
+// ingest/databank.h: the reference data bank (`databank-ingest`): its key sets, its SQLite
+// store, and the request handling of the sync protocol (docs/PROTOCOL.md), independent of
+// the HTTP library so it can be tested and reused by the import path.
+//
+// Store (<dir>/ingest.db; WAL, synchronous=FULL): devices, enroll codes (only a hash of the
+// secret), envelopes stored idempotently by id with their receipts, conflicts set aside for
+// review, request nonces, published protocol packages. A receipt is created inside the
+// transaction that stores its envelope and returned only after COMMIT.
+//
+// Thread-safety: Databank serialises all store access with a mutex; any thread may call it.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "platform/clock.h"
+#include "platform/crypto.h"
+#include "platform/status.h"
+#include "platform/ulid.h"
+
+struct sqlite3;
+
+namespace ingest {
+
+struct KeySet {
+  platform::SealPublicKey seal_pub;
+  platform::SealSecretKey seal_sec;
+  platform::SignPublicKey receipt_pub;
+  platform::SignSecretKey receipt_sec;
+  platform::SignPublicKey forms_pub;
+  platform::SignSecretKey forms_sec;
+};
+
+// Creates <dir>/keys/{seal,receipt,forms}.{pub,key} (never overwriting) and the store.
+platform::Status init_databank(const std::filesystem::path& dir);
+platform::Result<std::unique_ptr<KeySet>> load_keys(const std::filesystem::path& dir);
+
+// A reply: HTTP status, JSON body, and optional Retry-After seconds.
+struct Reply {
+  int status = 200;
+  nlohmann::json body;
+  int retry_after_s = 0;
+};
+
+struct RequestAuth {
+  std::string device, timestamp, nonce, signature;
+};
+
+struct Stats {
+  std::int64_t devices = 0, revoked = 0, envelopes = 0, conflicts = 0, by_import = 0;
+};
+
+class Databank {
+ public:
+  static platform::Result<std::unique_ptr<Databank>> open(const std::filesystem::path& dir, platform::Clock& clock);
+  ~Databank();
+
+  const KeySet& keys() const { return *keys_; }
+
+  // Operator commands.
+  platform::Result<std::string> make_enroll_code(const std::string& site, std::int64_t ttl_ms,
+                                                 const std::string& tls_spki_sha256);
+  platform::Status revoke(const std::string& device_id);
+  platform::Result<Stats> stats();
+  platform::Result<std::string> stored_envelope(const std::string& id);  // the envelope JSON
+  platform::Result<std::string> publish_forms(const std::string& package_text);  // returns "<type>/<version>"
+  // The USB path: stores every envelope of an export file as online ones would be and returns
+  // the receipts file contents (one receipt JSON per line).
+  platform::Result<std::string> import_export_file(const std::filesystem::path& file, int* stored, int* rejected);
+
+  // Protocol handlers.
+  Reply register_device(const std::string& body);
+  Reply post_envelopes(const RequestAuth& auth, const std::string& path, const std::string& body);
+  Reply list_forms();
+  Reply get_forms(const std::string& type, const std::string& version);
+  Reply health();
+
+ private:
+  Databank(sqlite3* db, std::filesystem::path dir, std::unique_ptr<KeySet> keys, platform::Clock& clock);
+  struct Outcome {
+    std::optional<nlohmann::json> receipt;
+    std::string id;
+    std::string rejection;
+  };
+  // REQUIRES: mu_ held and a transaction open.
+  Outcome store_one(const std::string& envelope_json, const std::string& device, const std::string& via);
+  platform::Result<std::optional<platform::SignPublicKey>> device_key(const std::string& id, bool* revoked);
+
+  std::mutex mu_;
+  sqlite3* db_;
+  std::filesystem::path dir_;
+  std::unique_ptr<KeySet> keys_;
+  platform::Clock& clock_;
+  platform::UlidGenerator ids_;
+};
+
+}  // namespace ingest
