@@ -265,4 +265,49 @@ Result<std::vector<forms::ProtocolPackage>> load_installed_packages(const fs::pa
   return out;
 }
 
+Result<std::vector<std::string>> update_forms_from_server(const fs::path& data_dir, datasync::Transport& transport,
+                                                          const platform::SignPublicKey& forms_key) {
+  Result<datasync::HttpResponse> list = transport.send({"GET", "/v1/forms", {}, ""});
+  if (!list.is_ok()) return list.status();
+  json j = json::parse(list->body, nullptr, false);
+  if (list->status != 200 || !j.is_object() || !j.contains("forms") || !j["forms"].is_array())
+    return Status::io_error("the data bank's form list is not readable (HTTP " + std::to_string(list->status) + ")");
+  Result<std::vector<forms::ProtocolPackage>> installed = load_installed_packages(data_dir, forms_key);
+  if (!installed.is_ok()) return installed.status();
+  auto ver = [](const std::string& v) {
+    std::vector<int> parts;
+    std::stringstream ss(v);
+    std::string x;
+    while (std::getline(ss, x, '.')) parts.push_back(std::atoi(x.c_str()));
+    return parts;
+  };
+  std::vector<std::string> done;
+  for (const json& f : j["forms"]) {
+    if (!f.is_object() || !f.contains("type") || !f["type"].is_string() || !f.contains("version") || !f["version"].is_string()) continue;
+    const std::string type = f["type"].get<std::string>(), version = f["version"].get<std::string>();
+    if (type.find_first_not_of("abcdefghijklmnopqrstuvwxyz") != std::string::npos ||
+        version.find_first_not_of("0123456789.") != std::string::npos)
+      continue;
+    bool newer = true;
+    for (const forms::ProtocolPackage& p : installed.value())
+      if (p.participation_type == type && !(ver(p.version) < ver(version))) newer = false;
+    if (!newer) continue;
+    Result<datasync::HttpResponse> got = transport.send({"GET", "/v1/forms/" + type + "/" + version, {}, ""});
+    if (!got.is_ok()) return got.status();
+    json pj = json::parse(got->body, nullptr, false);
+    if (got->status != 200 || !pj.is_object() || !pj.contains("package") || !pj["package"].is_string() || !pj.contains("sig") || !pj["sig"].is_string())
+      return Status::io_error("package " + type + "/" + version + " could not be fetched");
+    const fs::path tmp = data_dir / "forms-download";
+    KIOSK_RETURN_IF_ERROR(platform::ensure_private_dir(tmp));
+    KIOSK_RETURN_IF_ERROR(platform::write_file_atomic(tmp / "package.json", pj["package"].get<std::string>(), 0600));
+    KIOSK_RETURN_IF_ERROR(platform::write_file_atomic(tmp / "package.json.sig", pj["sig"].get<std::string>(), 0600));
+    Result<fs::path> in = install_package(data_dir, tmp / "package.json", tmp / "package.json.sig", forms_key);
+    std::error_code ec;
+    fs::remove_all(tmp, ec);
+    if (!in.is_ok()) return in.status();
+    done.push_back(type + "/" + version);
+  }
+  return done;
+}
+
 }  // namespace kiosk

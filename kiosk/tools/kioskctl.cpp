@@ -13,6 +13,8 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
+#include <sstream>
+#include <thread>
 
 #include "kiosk/device.h"
 #include "kiosk/form_tools.h"
@@ -27,6 +29,8 @@
 #include "sync/sqlite_outbox.h"
 #include "sync/submit.h"
 #include "sync/usb_export.h"
+#include "sync/uploader.h"
+#include "sync/receipt.h"
 
 namespace fs = std::filesystem;
 using platform::Result;
@@ -253,6 +257,100 @@ int install_demo_packages(Context& ctx, const fs::path& assets) {
   return 0;
 }
 
+int cmd_provision(Context& ctx, const kiosk::ProvisionOptions& opt) {
+  auto id = kiosk::provision(ctx.data_dir, opt, ctx.clock);
+  if (!id.is_ok()) return fail(id.status());
+  auto box = open_outbox(ctx);
+  if (!box.is_ok()) return fail(box.status());
+  std::printf("provisioned device %s for %s (keys verified against the enroll code)\n", id->c_str(), opt.server_url.c_str());
+  return 0;
+}
+
+int cmd_sync(Context& ctx, bool once, bool as_json) {
+  auto dev = kiosk::load_device(ctx.data_dir);
+  if (!dev.is_ok()) return fail(dev.status());
+  if (dev.value()->server_url.empty())
+    return fail(Status::invalid_argument("this device has no data bank server (demo device); provision it first"));
+  auto box = open_outbox(ctx);
+  if (!box.is_ok()) return fail(box.status());
+  datasync::CurlOptions copt;
+  copt.base_url = dev.value()->server_url;
+  copt.pinned_spki_sha256 = dev.value()->tls_pin;
+  copt.ca_file = dev.value()->ca_file;
+  auto transport = datasync::make_curl_transport(copt);
+  if (!transport.is_ok()) return fail(transport.status());
+  datasync::Uploader up(*box.value(), *transport.value(), dev.value()->identity.device_id, dev.value()->identity.sign_key,
+                        dev.value()->databank_receipt, ctx.clock);
+  datasync::SyncReport report;
+  Status s = Status::ok();
+  std::mt19937_64 rng(std::random_device{}());
+  datasync::BackoffPolicy policy;
+  policy.base_ms = 500;
+  policy.cap_ms = 8000;
+  const int attempts = once ? 1 : 4;
+  for (int attempt = 0; attempt < attempts; ++attempt) {
+    s = up.drain(1'000'000, report);
+    if (s.is_ok()) break;
+    if (attempt + 1 < attempts) {
+      std::int64_t d = datasync::backoff_delay_ms(policy, attempt, report.retry_after_s, rng);
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::min<std::int64_t>(d, 60000)));
+    }
+  }
+  std::vector<std::string> updated;
+  if (s.is_ok()) {
+    auto forms_updated = kiosk::update_forms_from_server(ctx.data_dir, *transport.value(), dev.value()->databank_forms);
+    if (forms_updated.is_ok()) updated = forms_updated.value();
+    else s = forms_updated.status().with_context("form update");
+  }
+  auto st = box.value()->stats(ctx.clock.now_unix_ms());
+  if (as_json) {
+    nlohmann::json j = {{"ok", s.is_ok()}, {"batches", report.batches}, {"sent", report.sent}, {"acked", report.acked},
+                        {"already_acked", report.already_acked}, {"conflicts", report.conflicts}, {"failed", report.failed},
+                        {"queued", st.is_ok() ? st->queued_count : -1}, {"forms_installed", updated},
+                        {"error", s.is_ok() ? "" : s.message()}};
+    std::printf("%s\n", j.dump().c_str());
+  } else {
+    std::printf("sent %d in %d batches: %d acknowledged, %d already acknowledged, %d conflicts, %d still queued\n", report.sent,
+                report.batches, report.acked, report.already_acked, report.conflicts, st.is_ok() ? static_cast<int>(st->queued_count) : -1);
+    for (const std::string& u : updated) std::printf("installed protocol package %s\n", u.c_str());
+  }
+  if (!s.is_ok()) return fail(s);
+  return 0;
+}
+
+int cmd_import_receipts(Context& ctx, const std::string& file) {
+  auto dev = kiosk::load_device(ctx.data_dir);
+  if (!dev.is_ok()) return fail(dev.status());
+  auto box = open_outbox(ctx);
+  if (!box.is_ok()) return fail(box.status());
+  auto text = platform::read_file(file, 512u << 20);
+  if (!text.is_ok()) return fail(text.status());
+  int acked = 0, already = 0, bad = 0, line_no = 0;
+  std::stringstream ss(text.value());
+  std::string line;
+  while (std::getline(ss, line)) {
+    ++line_no;
+    if (line.empty()) continue;
+    auto r = datasync::receipt_from_json(line);
+    if (!r.is_ok()) {
+      std::fprintf(stderr, "kioskctl: %s line %d: %s\n", file.c_str(), line_no, r.status().message().c_str());
+      ++bad;
+      continue;
+    }
+    auto a = box.value()->acknowledge(r.value(), dev.value()->databank_receipt);
+    if (!a.is_ok()) {
+      std::fprintf(stderr, "kioskctl: %s line %d: %s\n", file.c_str(), line_no, a.status().to_string().c_str());
+      ++bad;
+    } else if (a.value() == datasync::AckOutcome::kAcked) {
+      ++acked;
+    } else {
+      ++already;
+    }
+  }
+  std::printf("receipts: %d acknowledged, %d already acknowledged, %d refused\n", acked, already, bad);
+  return bad == 0 ? 0 : kExitError;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -303,6 +401,19 @@ int main(int argc, char** argv) {
   form_show->add_option("--lang", show_lang, "ko or en")->check(CLI::IsMember({"ko", "en"}));
   form_show->add_option("--answers", show_answers, "answers JSON: show which items are enabled")->check(CLI::ExistingFile);
 
+  kiosk::ProvisionOptions prov;
+  auto* provision = app.add_subcommand("provision", "register this device with the data bank (keys, pins, data bank keys)");
+  provision->add_option("--server", prov.server_url, "the data bank's URL, https://host:port")->required();
+  provision->add_option("--enroll-code", prov.enroll_code, "the single-use code from `databank-ingest enroll-code`")->required();
+  provision->add_option("--cacert", prov.ca_file, "a CA bundle to check the server certificate against too")->check(CLI::ExistingFile);
+  bool sync_once = false, sync_json = false;
+  auto* sync_cmd = app.add_subcommand("sync", "deliver the queue to the data bank now and report; then fetch newer signed forms");
+  sync_cmd->add_flag("--once", sync_once, "one attempt, no retries");
+  sync_cmd->add_flag("--json", sync_json, "print one JSON object");
+  std::string receipts_file;
+  auto* import_receipts = app.add_subcommand("import-receipts", "apply the data bank's receipts from a USB import");
+  import_receipts->add_option("R", receipts_file, "receipts file from `databank-ingest import`")->required()->check(CLI::ExistingFile);
+
   auto* forms_cmd = app.add_subcommand("forms", "install signed protocol packages on this device");
   forms_cmd->require_subcommand(1);
   std::string install_pkg, install_sig;
@@ -326,6 +437,9 @@ int main(int argc, char** argv) {
   if (form_show->parsed()) return cmd_form_show(show_file, show_lang, show_answers);
   if (Status s = open_data_dir(ctx); !s.is_ok()) return fail(s);
   if (forms_install->parsed()) return cmd_forms_install(ctx, install_pkg, install_sig);
+  if (provision->parsed()) return cmd_provision(ctx, prov);
+  if (sync_cmd->parsed()) return cmd_sync(ctx, sync_once, sync_json);
+  if (import_receipts->parsed()) return cmd_import_receipts(ctx, receipts_file);
   if (forms_sign->parsed()) return cmd_forms_demo_sign(ctx, sign_pkg, sign_out);
   if (demo_init->parsed()) {
     if (int rc = cmd_demo_init(ctx); rc != 0) return rc;

@@ -33,6 +33,9 @@ inline constexpr char kDatabaseFile[] = "kiosk.db";
 struct Device {
   std::filesystem::path data_dir;
   std::string mode;  // "demo" or "provisioned"
+  std::string server_url;  // provisioned: the data bank's URL
+  std::string tls_pin;     // provisioned: base64 SHA-256 of the server's TLS public key ("" for loopback http)
+  std::string ca_file;     // optional CA bundle given at provisioning
   datasync::DeviceIdentity identity;
   platform::SignPublicKey sign_pub;
   platform::LocalKey local_key;
@@ -48,5 +51,18 @@ platform::Result<std::unique_ptr<Device>> load_device(const std::filesystem::pat
 // created or kept. Refuses a data dir already provisioned for a real data bank.
 platform::Result<std::vector<std::string>> demo_init(const std::filesystem::path& data_dir,
                                                      platform::UlidGenerator& ids);
+
+struct ProvisionOptions {
+  std::string server_url;
+  std::string enroll_code;
+  std::string ca_file;
+};
+
+// Registers this device with the data bank: makes the device keys, POSTs /v1/devices over a
+// connection pinned to the TLS key named in the enroll code, checks the returned data bank
+// keys against the code's fingerprint (a mismatch stops with nothing written), then stores
+// keys, data bank public keys and device.json. Refuses a data dir that already has a device.
+platform::Result<std::string> provision(const std::filesystem::path& data_dir, const ProvisionOptions& opt,
+                                        platform::SystemClock& clock);
 
 }  // namespace kiosk

@@ -15,6 +15,7 @@
 #include "forms/session.h"
 #include "platform/crypto.h"
 #include "platform/status.h"
+#include "sync/transport.h"
 
 namespace kiosk {
 
@@ -50,5 +51,12 @@ platform::Result<std::filesystem::path> install_package(const std::filesystem::p
 // Installed packages by participation type (the newest version of each), verified again.
 platform::Result<std::vector<forms::ProtocolPackage>> load_installed_packages(
     const std::filesystem::path& data_dir, const platform::SignPublicKey& forms_key);
+
+// Asks the data bank for its published packages and installs each one newer than what is
+// installed for its participation type, only if its signature verifies with `forms_key`.
+// Returns the installed "<type>/<version>" names.
+platform::Result<std::vector<std::string>> update_forms_from_server(const std::filesystem::path& data_dir,
+                                                                    datasync::Transport& transport,
+                                                                    const platform::SignPublicKey& forms_key);
 
 }  // namespace kiosk
