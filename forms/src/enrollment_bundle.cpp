@@ -18,6 +18,29 @@ std::string b64(const std::string& s) {
   return out;
 }
 
+// A stable RFC 4122-shaped UUID (version 8, name-based on SHA-256) for one resource of one
+// enrollment, so Bundle references are valid urn:uuid values and the same input gives the
+// same Bundle.
+}  // namespace
+
+std::string enrollment_resource_ref(const std::string& enrollment_id, const std::string& name) {
+  std::string in = "bbd-resource-v1\n" + enrollment_id + "\n" + name;
+  unsigned char h[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(h, reinterpret_cast<const unsigned char*>(in.data()), in.size());
+  h[6] = static_cast<unsigned char>((h[6] & 0x0f) | 0x80);
+  h[8] = static_cast<unsigned char>((h[8] & 0x3f) | 0x80);
+  static const char* kHex = "0123456789abcdef";
+  std::string out = "urn:uuid:";
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    out += kHex[h[i] >> 4];
+    out += kHex[h[i] & 15];
+  }
+  return out;
+}
+
+namespace {
+
 std::string fmt_coord(float v) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%.4f", static_cast<double>(v));
@@ -45,7 +68,7 @@ std::string strokes_json(const SignatureCapture& sig) {
 }
 
 json make_enrollment_bundle(const EnrollmentContent& c) {
-  const std::string patient_ref = "urn:uuid:patient-" + c.enrollment_id;
+  const std::string patient_ref = enrollment_resource_ref(c.enrollment_id, "patient");
   json entries = json::array();
 
   json patient = {
@@ -70,7 +93,7 @@ json make_enrollment_bundle(const EnrollmentContent& c) {
                {"relationship", json::array({{{"coding", json::array({{{"system", "http://terminology.hl7.org/CodeSystem/v3-RoleCode"}, {"code", r.relationship}}})}}})},
                {"name", json::array({{{"family", r.family}, {"given", json::array({r.given})}}})},
                {"telecom", json::array({{{"system", "phone"}, {"value", r.phone}}})}};
-    entries.push_back({{"fullUrl", "urn:uuid:representative-" + c.enrollment_id}, {"resource", rp}});
+    entries.push_back({{"fullUrl", enrollment_resource_ref(c.enrollment_id, "representative")}, {"resource", rp}});
   }
 
   int n = 0;
@@ -78,7 +101,7 @@ json make_enrollment_bundle(const EnrollmentContent& c) {
   for (const json& consent : c.consents) {
     json r = consent;
     r["patient"] = {{"reference", patient_ref}};
-    std::string url = "urn:uuid:consent-" + std::to_string(n++) + "-" + c.enrollment_id;
+    std::string url = enrollment_resource_ref(c.enrollment_id, "consent-" + std::to_string(n++));
     signed_targets.push_back({{"reference", url}});
     entries.push_back({{"fullUrl", url}, {"resource", r}});
   }
@@ -87,10 +110,10 @@ json make_enrollment_bundle(const EnrollmentContent& c) {
   for (const json& qr : c.responses) {
     json r = qr;
     r["subject"] = {{"reference", patient_ref}};
-    entries.push_back({{"fullUrl", "urn:uuid:qr-" + std::to_string(n++) + "-" + c.enrollment_id}, {"resource", r}});
+    entries.push_back({{"fullUrl", enrollment_resource_ref(c.enrollment_id, "qr-" + std::to_string(n++))}, {"resource", r}});
   }
 
-  const std::string who = c.representative ? "urn:uuid:representative-" + c.enrollment_id : patient_ref;
+  const std::string who = c.representative ? enrollment_resource_ref(c.enrollment_id, "representative") : patient_ref;
   json provenance = {
       {"resourceType", "Provenance"},
       {"id", "signature"},
@@ -102,7 +125,7 @@ json make_enrollment_bundle(const EnrollmentContent& c) {
                                   {"who", {{"reference", who}}},
                                   {"sigFormat", "application/json"},
                                   {"data", b64(strokes_json(c.signature))}}})}};
-  entries.push_back({{"fullUrl", "urn:uuid:provenance-" + c.enrollment_id}, {"resource", provenance}});
+  entries.push_back({{"fullUrl", enrollment_resource_ref(c.enrollment_id, "provenance")}, {"resource", provenance}});
 
   return {{"resourceType", "Bundle"}, {"type", "collection"}, {"entry", entries}};
 }

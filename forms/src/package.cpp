@@ -33,6 +33,9 @@ PackageLoad load_package(const json& j) {
   } else {
     p.canonical = ident.substr(0, bar);
     p.version = ident.substr(bar + 1);
+    // The version names installed files: digits and dots only (1.0.0).
+    if (p.version.find_first_not_of("0123456789.") != std::string::npos || p.version.front() == '.' || p.version.back() == '.')
+      problem("/identifier/value", "version '" + p.version + "' must be dotted numbers, like 1.0.0");
   }
   if (j.contains("meta") && j["meta"].is_object() && j["meta"].contains("tag") && j["meta"]["tag"].is_array())
     for (const json& t : j["meta"]["tag"])

@@ -137,24 +137,6 @@ struct Loader {
     return std::nullopt;
   }
 
-  static bool value_fits(ItemType t, const Value& v) {
-    switch (t) {
-      case ItemType::kBoolean: return std::holds_alternative<bool>(v);
-      case ItemType::kDecimal: return std::holds_alternative<Decimal>(v) || std::holds_alternative<std::int64_t>(v);
-      case ItemType::kInteger: return std::holds_alternative<std::int64_t>(v);
-      case ItemType::kDate: return std::holds_alternative<Date>(v);
-      case ItemType::kString:
-      case ItemType::kText: return std::holds_alternative<std::string>(v);
-      case ItemType::kChoice:
-        return std::holds_alternative<Coding>(v) || std::holds_alternative<std::string>(v) ||
-               std::holds_alternative<std::int64_t>(v) || std::holds_alternative<Date>(v);
-      case ItemType::kOpenChoice:
-        return std::holds_alternative<Coding>(v) || std::holds_alternative<std::string>(v) ||
-               std::holds_alternative<std::int64_t>(v) || std::holds_alternative<Date>(v);
-      default: return false;
-    }
-  }
-
   void read_extensions(const json& j, Item& it, const std::string& ptr) {
     auto ex = j.find("extension");
     if (ex == j.end()) return;
@@ -313,6 +295,7 @@ struct Loader {
           if (std::holds_alternative<std::string>(ao.value)) {
             LocalizedText lt = text_of(opts[i], "valueString", op, link);
             require_translations(lt, op + "/valueString", link, "answer option");
+            ao.label = std::move(lt);
           }
           if (opts[i].contains("initialSelected")) ao.initial_selected = opts[i]["initialSelected"].is_boolean() && opts[i]["initialSelected"].get<bool>();
           if (opts[i].contains("extension") && opts[i]["extension"].is_array()) {
@@ -343,7 +326,7 @@ struct Loader {
         for (std::size_t i = 0; i < init.size(); ++i) {
           std::optional<Value> v = typed_value(init[i], "value", ptr + "/initial/" + std::to_string(i), link);
           if (!v) continue;
-          if (!value_fits(it.type, *v)) problem(ptr + "/initial/" + std::to_string(i), link, "initial value does not match the item type " + std::string(item_type_name(it.type)));
+          if (!value_fits_type(it.type, *v)) problem(ptr + "/initial/" + std::to_string(i), link, "initial value does not match the item type " + std::string(item_type_name(it.type)));
           else it.initial.push_back(*v);
         }
       }
@@ -410,7 +393,9 @@ struct Loader {
       case ItemType::kText: return std::holds_alternative<std::string>(a);
       case ItemType::kChoice:
       case ItemType::kOpenChoice: {
-        if (std::holds_alternative<Coding>(a) || std::holds_alternative<std::string>(a)) return true;
+        // The answer must have the type of one of the options (or be free text on open-choice):
+        // anything else could never match and would silently keep the item disabled.
+        if (target.type == ItemType::kOpenChoice && std::holds_alternative<std::string>(a)) return true;
         for (const AnswerOption& o : target.options)
           if (o.value.index() == a.index()) return true;
         return false;
@@ -518,6 +503,24 @@ bool is_fhir_date(const std::string& s) {
   return d >= 1 && d <= max;
 }
 
+
+bool value_fits_type(ItemType t, const Value& v) {
+  switch (t) {
+    case ItemType::kBoolean: return std::holds_alternative<bool>(v);
+    case ItemType::kDecimal: return std::holds_alternative<Decimal>(v) || std::holds_alternative<std::int64_t>(v);
+    case ItemType::kInteger: return std::holds_alternative<std::int64_t>(v);
+    case ItemType::kDate: return std::holds_alternative<Date>(v);
+    case ItemType::kString:
+    case ItemType::kText: return std::holds_alternative<std::string>(v);
+    case ItemType::kChoice:
+      return std::holds_alternative<Coding>(v) || std::holds_alternative<std::string>(v) ||
+             std::holds_alternative<std::int64_t>(v) || std::holds_alternative<Date>(v);
+    case ItemType::kOpenChoice:
+      return std::holds_alternative<Coding>(v) || std::holds_alternative<std::string>(v) ||
+             std::holds_alternative<std::int64_t>(v) || std::holds_alternative<Date>(v);
+    default: return false;
+  }
+}
 
 std::string Problem::to_string() const {
   return (pointer.empty() ? std::string("/") : pointer) + " (" + (link_id.empty() ? "-" : link_id) + "): " + message;

@@ -36,6 +36,11 @@ json value_to_fhir(const Value& v, const std::string& lang, const std::string& b
   return {{"valueCoding", coding}};
 }
 
+std::string AnswerOption::shown(const std::string& lang, const std::string& base_lang) const {
+  if (std::holds_alternative<std::string>(value) && !label.empty()) return label.in(lang, base_lang);
+  return value_to_display(value, lang, base_lang);
+}
+
 namespace {
 
 // Fills `out` with the response item for `index`; returns false if nothing to include.
@@ -74,7 +79,7 @@ void append_shown(const FormSession& s, int index, std::string& out) {
     out += '\n';
   }
   for (const AnswerOption& o : it.options) {
-    out += value_to_display(o.value, s.language(), q.language);
+    out += o.shown(s.language(), q.language);
     out += '\n';
   }
   for (int c : it.children) append_shown(s, c, out);

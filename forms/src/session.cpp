@@ -19,25 +19,13 @@ std::size_t utf8_length(const std::string& s) {
   return n;
 }
 
+// libstdc++'s std::regex recurses once per input character, so a long answer would overflow
+// the stack. Patterns describe short structured entries; a longer answer does not match.
+constexpr std::size_t kMaxRegexInputBytes = 1000;
+
 std::string value_kind_name(const Value& v) {
   static const char* kNames[] = {"boolean", "decimal", "integer", "date", "string", "coding"};
   return kNames[v.index()];
-}
-
-bool fits(ItemType t, const Value& v) {
-  switch (t) {
-    case ItemType::kBoolean: return std::holds_alternative<bool>(v);
-    case ItemType::kDecimal: return std::holds_alternative<Decimal>(v) || std::holds_alternative<std::int64_t>(v);
-    case ItemType::kInteger: return std::holds_alternative<std::int64_t>(v);
-    case ItemType::kDate: return std::holds_alternative<Date>(v);
-    case ItemType::kString:
-    case ItemType::kText: return std::holds_alternative<std::string>(v);
-    case ItemType::kChoice:
-    case ItemType::kOpenChoice:
-      return std::holds_alternative<Coding>(v) || std::holds_alternative<std::string>(v) ||
-             std::holds_alternative<std::int64_t>(v) || std::holds_alternative<Date>(v);
-    default: return false;
-  }
 }
 
 double as_number(const Value& v) {
@@ -145,7 +133,7 @@ Status FormSession::set_answers(const std::string& link_id, std::vector<Value> v
   if (!it->has_answer_type()) return Status::invalid_argument("item '" + link_id + "' is a " + item_type_name(it->type) + " and takes no answer");
   if (values.size() > 1 && !it->repeats) return Status::invalid_argument("item '" + link_id + "' takes one answer, not " + std::to_string(values.size()));
   for (const Value& v : values) {
-    if (!fits(it->type, v))
+    if (!value_fits_type(it->type, v))
       return Status::invalid_argument("item '" + link_id + "' is " + item_type_name(it->type) + "; a " + value_kind_name(v) + " answer does not fit");
     if (auto* d = std::get_if<Date>(&v); d && !is_fhir_date(d->iso))
       return Status::invalid_argument("item '" + link_id + "': '" + d->iso + "' is not a date (YYYY-MM-DD)");
@@ -234,9 +222,9 @@ void FormSession::validate_into(int index, std::vector<ValidationMessage>& out) 
       }
     }
     if (auto* s = std::get_if<std::string>(&v)) {
-      if (it.max_length && utf8_length(*s) > static_cast<std::size_t>(*it.max_length))
-        add("max-length", m.max_length_prefix + std::to_string(*it.max_length) + m.max_length_suffix);
-      if (it.regex && !std::regex_match(*s, *it.regex)) {
+      const bool too_long = it.max_length && utf8_length(*s) > static_cast<std::size_t>(*it.max_length);
+      if (too_long) add("max-length", m.max_length_prefix + std::to_string(*it.max_length) + m.max_length_suffix);
+      if (it.regex && !too_long && (s->size() > kMaxRegexInputBytes || !std::regex_match(*s, *it.regex))) {
         std::string hint = it.entry_format.empty() ? std::string() : " (" + it.entry_format.in(lang_, q_.language) + ")";
         add("regex", m.pattern + hint);
       }

@@ -37,6 +37,15 @@ std::vector<const forms::Questionnaire*> questionnaires_of(const forms::FormFile
   return out;
 }
 
+// Dotted version numbers compare part by part as numbers ("1.10.0" > "1.9.2").
+std::vector<int> ver(const std::string& v) {
+  std::vector<int> parts;
+  std::stringstream ss(v);
+  std::string x;
+  while (std::getline(ss, x, '.')) parts.push_back(std::atoi(x.c_str()));
+  return parts;
+}
+
 std::string type_label(const Item& it) {
   std::string s = forms::item_type_name(it.type);
   if (it.repeats) s += "*";
@@ -251,13 +260,6 @@ Result<std::vector<forms::ProtocolPackage>> load_installed_packages(const fs::pa
     if (!f.ok() || !f.package) return Status::corruption("installed package " + p.string() + " no longer loads");
     // Newest version per participation type (versions compare as dotted numbers).
     auto key = f.package->participation_type;
-    auto ver = [](const std::string& v) {
-      std::vector<int> parts;
-      std::stringstream ss(v);
-      std::string x;
-      while (std::getline(ss, x, '.')) parts.push_back(std::atoi(x.c_str()));
-      return parts;
-    };
     auto it = newest.find(key);
     if (it == newest.end() || ver(it->second.version) < ver(f.package->version)) newest[key] = std::move(*f.package);
   }
@@ -274,13 +276,6 @@ Result<std::vector<std::string>> update_forms_from_server(const fs::path& data_d
     return Status::io_error("the data bank's form list is not readable (HTTP " + std::to_string(list->status) + ")");
   Result<std::vector<forms::ProtocolPackage>> installed = load_installed_packages(data_dir, forms_key);
   if (!installed.is_ok()) return installed.status();
-  auto ver = [](const std::string& v) {
-    std::vector<int> parts;
-    std::stringstream ss(v);
-    std::string x;
-    while (std::getline(ss, x, '.')) parts.push_back(std::atoi(x.c_str()));
-    return parts;
-  };
   std::vector<std::string> done;
   for (const json& f : j["forms"]) {
     if (!f.is_object() || !f.contains("type") || !f["type"].is_string() || !f.contains("version") || !f["version"].is_string()) continue;

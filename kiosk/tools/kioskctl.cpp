@@ -368,7 +368,9 @@ int main(int argc, char** argv) {
   });
   app.add_option("--data-dir", ctx.data_dir_flag, "the kiosk's data directory (created 0700)");
 
-  auto* demo_init = app.add_subcommand("demo-init", "create a demo device and demo data bank keys (never overwrites keys)");
+  auto* demo_init = app.add_subcommand("demo-init", "create a demo device and demo data bank keys (never overwrites keys), and install the repository's protocol packages signed with the demo forms key");
+  bool no_forms = false;
+  demo_init->add_flag("--no-forms", no_forms, "do not install the protocol packages");
   EnrollFlags ef;
   auto* enroll = app.add_subcommand("enroll", "submit synthetic enrollments through the real submit path; prints each id once committed");
   enroll->add_option("--synthetic", ef.synthetic, "how many synthetic participants to enroll")->required()->check(CLI::Range(1, 10'000'000));
@@ -443,7 +445,7 @@ int main(int argc, char** argv) {
   if (forms_sign->parsed()) return cmd_forms_demo_sign(ctx, sign_pkg, sign_out);
   if (demo_init->parsed()) {
     if (int rc = cmd_demo_init(ctx); rc != 0) return rc;
-    return install_demo_packages(ctx, assets_dir(assets_flag));
+    return no_forms ? 0 : install_demo_packages(ctx, assets_dir(assets_flag));
   }
   if (enroll->parsed()) return cmd_enroll(ctx, ef);
   if (status->parsed()) return cmd_status(ctx, as_json);

@@ -71,6 +71,16 @@ Result<AckOutcome> MemoryOutbox::acknowledge(const Receipt& r, const platform::S
   return AckOutcome::kAcked;
 }
 
+std::vector<Outbox::AckResult> MemoryOutbox::acknowledge_batch(const std::vector<Receipt>& receipts,
+                                                              const platform::SignPublicKey& key) {
+  std::vector<AckResult> out;
+  for (const Receipt& r : receipts) {
+    Result<AckOutcome> a = acknowledge(r, key);
+    out.push_back({r.id, a.status(), a.is_ok() ? a.value() : AckOutcome::kAcked});
+  }
+  return out;
+}
+
 Status MemoryOutbox::record_failure(std::string_view id, std::string_view reason, std::int64_t) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = seq_of_.find(id);

@@ -8,6 +8,7 @@
 #include <cerrno>
 
 #include <cstring>
+#include <functional>
 
 #include "platform/clock.h"
 #include "platform/fs.h"
@@ -280,15 +281,15 @@ Result<std::vector<QueuedEnvelope>> SqliteOutbox::next_batch(std::size_t max_cou
   return out;
 }
 
-Result<AckOutcome> SqliteOutbox::acknowledge(const Receipt& r, const platform::SignPublicKey& key) {
-  KIOSK_RETURN_IF_ERROR(verify_receipt(r, key));
+namespace {
+
+// One receipt inside an open transaction. REQUIRES: the receipt verified; mu_ held.
+Result<AckOutcome> ack_locked(sqlite3* db, detail::StmtCache& stmts, const Receipt& r,
+                              const std::function<Status(const AuditEvent&)>& audit) {
   Result<std::int64_t> at = platform::parse_rfc3339(r.received);
-  std::lock_guard<std::mutex> lock(mu_);
-  Transaction tx(db_);
-  KIOSK_RETURN_IF_ERROR(tx.begin());
   std::string state, hash;
   {
-    Stmt q(db_, *stmts_, "SELECT state, sealed_sha256 FROM envelopes WHERE id = ?");
+    Stmt q(db, stmts, "SELECT state, sealed_sha256 FROM envelopes WHERE id = ?");
     q.bind(1, r.id);
     Result<bool> row = q.step("looking up envelope " + r.id);
     if (!row.is_ok()) return row.status();
@@ -299,14 +300,57 @@ Result<AckOutcome> SqliteOutbox::acknowledge(const Receipt& r, const platform::S
   if (hash != r.sha256)
     return Status::conflict("receipt for envelope " + r.id + " names another hash; envelope kept");
   if (state == "acked") return AckOutcome::kAlreadyAcked;
-  Stmt up(db_, *stmts_,
+  Stmt up(db, stmts,
           "UPDATE envelopes SET state = 'acked', sealed = NULL, receipt = ?, acked_ms = ? "
           "WHERE id = ?");
   up.bind(1, receipt_to_json(r)).bind(2, at.is_ok() ? at.value() : 0).bind(3, r.id);
   KIOSK_RETURN_IF_ERROR(up.exec("acknowledging envelope " + r.id));
-  KIOSK_RETURN_IF_ERROR(append_audit_locked({at.is_ok() ? at.value() : 0, "envelope.acked", r.id}));
-  KIOSK_RETURN_IF_ERROR(tx.commit());
+  KIOSK_RETURN_IF_ERROR(audit({at.is_ok() ? at.value() : 0, "envelope.acked", r.id}));
   return AckOutcome::kAcked;
+}
+
+}  // namespace
+
+Result<AckOutcome> SqliteOutbox::acknowledge(const Receipt& r, const platform::SignPublicKey& key) {
+  std::vector<AckResult> one = acknowledge_batch({r}, key);
+  if (!one.front().status.is_ok()) return one.front().status;
+  return one.front().outcome;
+}
+
+std::vector<Outbox::AckResult> SqliteOutbox::acknowledge_batch(const std::vector<Receipt>& receipts,
+                                                               const platform::SignPublicKey& key) {
+  std::vector<AckResult> out;
+  std::vector<std::size_t> verified;
+  for (std::size_t i = 0; i < receipts.size(); ++i) {
+    out.push_back({receipts[i].id, verify_receipt(receipts[i], key), AckOutcome::kAcked});
+    if (out.back().status.is_ok()) verified.push_back(i);
+  }
+  if (verified.empty()) return out;
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction tx(db_);
+  Status begun = tx.begin();
+  auto audit = [this](const AuditEvent& e) { return append_audit_locked(e); };
+  for (std::size_t i : verified) {
+    if (!begun.is_ok()) {
+      out[i].status = begun;
+      continue;
+    }
+    Result<AckOutcome> a = ack_locked(db_, *stmts_, receipts[i], audit);
+    out[i].status = a.status();
+    if (a.is_ok()) out[i].outcome = a.value();
+    // A storage error (not a per-receipt refusal) ends the batch: roll everything back.
+    if (!a.is_ok() && a.status().kind() != platform::StatusKind::kNotFound &&
+        a.status().kind() != platform::StatusKind::kConflict) {
+      for (std::size_t j : verified) out[j].status = a.status();
+      return out;
+    }
+  }
+  if (begun.is_ok()) {
+    Status c = tx.commit();
+    if (!c.is_ok())
+      for (std::size_t j : verified) out[j].status = c;
+  }
+  return out;
 }
 
 Status SqliteOutbox::record_failure(std::string_view id, std::string_view reason, std::int64_t at) {

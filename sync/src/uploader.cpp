@@ -76,20 +76,21 @@ Status Uploader::send_batch(const std::vector<QueuedEnvelope>& batch, SyncReport
   }
   std::set<std::string> settled;
   Status worst = Status::ok();
+  std::vector<Receipt> receipts;
   for (const json& rj : j["receipts"]) {
     platform::Result<Receipt> rec = receipt_from_json(rj.dump());
-    if (!rec.is_ok()) {
-      worst = rec.status();
+    if (!rec.is_ok()) worst = rec.status();
+    else receipts.push_back(std::move(rec.value()));
+  }
+  // One transaction for the whole batch's receipts. Each is verified and hash-matched by the
+  // outbox; a bad one leaves its envelope queued.
+  for (const Outbox::AckResult& a : outbox_.acknowledge_batch(receipts, receipt_key_)) {
+    if (!a.status.is_ok()) {
+      worst = a.status;
       continue;
     }
-    platform::Result<AckOutcome> ack = outbox_.acknowledge(rec.value(), receipt_key_);
-    if (!ack.is_ok()) {
-      // Bad signature, another hash, or an id we never sent: the envelope stays queued.
-      worst = ack.status();
-      continue;
-    }
-    settled.insert(rec->id);
-    if (ack.value() == AckOutcome::kAcked) report.acked++;
+    settled.insert(a.id);
+    if (a.outcome == AckOutcome::kAcked) report.acked++;
     else report.already_acked++;
   }
   if (j.contains("rejected") && j["rejected"].is_array()) {

@@ -78,7 +78,13 @@ int serve(const fs::path& dir, const std::string& listen, const std::string& cer
   // default keep-alive count (5) closes the connection every 5 requests.
   srv.set_tcp_nodelay(true);
   srv.set_keep_alive_max_count(100000);
-  srv.set_keep_alive_timeout(30);
+  // cpp-httplib holds one pool thread per open connection until it closes or idles out, and a
+  // kiosk keeps its connection open after a sync. With the default pool (8 threads on a small
+  // machine) and a 30 s idle limit, the 9th kiosk syncing at once waited ~30 s and failed on
+  // its 20 s low-speed timeout (tests/sync/sync_faults.integration.cpp, 20 kiosks at once).
+  // So: more threads, and an idle limit just long enough for batches that follow each other.
+  srv.new_task_queue = [] { return new httplib::ThreadPool(64); };
+  srv.set_keep_alive_timeout(5);
   srv.set_read_timeout(30, 0);
   srv.set_write_timeout(30, 0);
   srv.set_payload_max_length(datasync::kMaxRequestBytes);

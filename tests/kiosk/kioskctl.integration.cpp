@@ -58,6 +58,12 @@ TEST_CASE("demo-init creates private keys once and never overwrites them", "[int
   ProcessResult again = run_process(kioskctl_args(data, {"demo-init"}));
   REQUIRE(again.exit_code == 0);
   CHECK(again.out.find("kept") != std::string::npos);
+  // Without --no-forms, demo-init signs the repository's packages with the demo forms key
+  // and installs them.
+  for (const char* type : {"rare", "severe", "general"}) {
+    CHECK(fs::exists(data / "forms" / (std::string(type) + "-1.0.0.json")));
+    CHECK(fs::exists(data / "forms" / (std::string(type) + "-1.0.0.json.sig")));
+  }
   CHECK(before == read_all(data / "keys" / "device.sign.key") + read_all(data / "demo-databank" / "seal.key") +
                       read_all(data / "device.json"));
   CHECK(mode_of(data / "kiosk.db") == 0600);

@@ -19,7 +19,8 @@ std::vector<std::string> kioskctl_args(const fs::path& data_dir, std::vector<std
 }
 
 void demo_init(const fs::path& data_dir) {
-  ProcessResult r = run_process(kioskctl_args(data_dir, {"demo-init"}));
+  // Without protocol packages: most tests do not need them, and they take 2 MB.
+  ProcessResult r = run_process(kioskctl_args(data_dir, {"demo-init", "--no-forms"}));
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
 }

@@ -20,7 +20,7 @@ struct DemoBank {
   std::string device_id;
 };
 
-// Runs `kioskctl --data-dir DIR demo-init`; REQUIREs success.
+// Runs `kioskctl --data-dir DIR demo-init --no-forms`; REQUIREs success.
 void demo_init(const std::filesystem::path& data_dir);
 DemoBank load_demo_bank(const std::filesystem::path& data_dir);
 

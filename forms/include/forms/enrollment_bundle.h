@@ -58,6 +58,10 @@ struct EnrollmentContent {
   SignatureCapture signature;
 };
 
+// The fullUrl (urn:uuid) of one resource in an enrollment's Bundle: "patient",
+// "representative", "consent-N", "qr-N", "provenance". Stable for the same enrollment id.
+std::string enrollment_resource_ref(const std::string& enrollment_id, const std::string& name);
+
 // Canonical JSON for the signature strokes: {"w":..,"h":..,"strokes":[[[x,y,t],...],...]}.
 std::string strokes_json(const SignatureCapture& sig);
 

@@ -85,6 +85,10 @@ struct AnswerOption {
   Value value;
   bool initial_selected = false;
   bool correct = false;  // bbd correct-answer extension (comprehension checks)
+  // A valueString option's text with its translations (the value itself stays the base text).
+  LocalizedText label;
+  // The label a participant sees in `lang`.
+  std::string shown(const std::string& lang, const std::string& base_lang) const;
 };
 
 struct Item {
@@ -142,6 +146,10 @@ struct LoadResult {
   std::vector<Problem> problems;
   bool ok() const { return questionnaire.has_value() && problems.empty(); }
 };
+
+// Whether a value's kind can answer an item of type `t` (decimal items take integers too;
+// choice items take codings, strings, integers and dates as their options do).
+bool value_fits_type(ItemType t, const Value& v);
 
 // A FHIR date: YYYY, YYYY-MM or YYYY-MM-DD with a real month and day.
 bool is_fhir_date(const std::string& s);

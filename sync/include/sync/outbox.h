@@ -120,6 +120,17 @@ class Outbox {
   virtual platform::Result<AckOutcome> acknowledge(const Receipt& r,
                                                    const platform::SignPublicKey& receipt_key) = 0;
 
+  // acknowledge() for many receipts in one transaction (one fsync for a whole batch). Each
+  // result says what acknowledge() would have said for that receipt; if the commit fails,
+  // every result carries that error and nothing changed.
+  struct AckResult {
+    std::string id;
+    platform::Status status;
+    AckOutcome outcome = AckOutcome::kAcked;
+  };
+  virtual std::vector<AckResult> acknowledge_batch(const std::vector<Receipt>& receipts,
+                                                   const platform::SignPublicKey& receipt_key) = 0;
+
   // A failed delivery attempt: counts it and keeps the reason. The envelope stays queued.
   virtual platform::Status record_failure(std::string_view id, std::string_view reason,
                                           std::int64_t at_unix_ms) = 0;

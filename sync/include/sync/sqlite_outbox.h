@@ -35,6 +35,8 @@ class SqliteOutbox final : public Outbox {
                                                            std::size_t max_bytes) override;
   platform::Result<AckOutcome> acknowledge(const Receipt& r,
                                            const platform::SignPublicKey& receipt_key) override;
+  std::vector<AckResult> acknowledge_batch(const std::vector<Receipt>& receipts,
+                                           const platform::SignPublicKey& receipt_key) override;
   platform::Status record_failure(std::string_view id, std::string_view reason,
                                   std::int64_t at_unix_ms) override;
   platform::Status mark_conflict(std::string_view id, std::string_view reason,

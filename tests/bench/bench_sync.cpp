@@ -1,0 +1,248 @@
+// bench_sync: draining a backlog of 20 KB envelopes to a local databank-ingest over HTTPS.
+//
+// Prints records/s for (a) our uploader (signed batches on one reused, pinned connection),
+// (b) the baseline of one envelope per request on a new connection each time (how ODK-style
+// clients upload), (c) the floor: the same bytes POSTed in one request by the curl tool to a
+// sink that only reads them. Then (a) and (b) again through the test proxy emulating a
+// hospital link (50 ms added round trip, 20 Mbit/s), where the floor is the link itself.
+// RSS: the growth of this process's resident set while (a) drains.
+//
+// Usage: bench_sync [--n N] [--baseline-n N] [--link-n N] [--link-baseline-n N]
+// Last line: RESULT batch_vs_baseline=<x> link_batch_vs_baseline=<x> link_utilization=<0..1>
+//            batch_rps=<x> baseline_rps=<x> floor_rps=<x> rss_delta_mb=<x>
+#include <httplib.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "fault_proxy.h"
+#include "kiosk/device.h"
+#include "kiosk/synthetic.h"
+#include "platform/clock.h"
+#include "platform/ulid.h"
+#include "sync/sqlite_outbox.h"
+#include "sync/submit.h"
+#include "sync/transport.h"
+#include "sync/uploader.h"
+#include "test_support.h"
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+[[noreturn]] void die(const std::string& what) {
+  std::fprintf(stderr, "bench_sync: %s\n", what.c_str());
+  std::exit(1);
+}
+
+double rss_mb() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmRSS:", 0) == 0) return std::atof(line.c_str() + 6) / 1024.0;
+  return 0;
+}
+
+int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  int port = ntohs(a.sin_port);
+  ::close(fd);
+  return port;
+}
+
+void run_or_die(const std::vector<std::string>& argv) {
+  testing_support::ProcessResult r = testing_support::run_process(argv, std::chrono::seconds(120));
+  if (r.exit_code != 0) die(argv[0] + " failed: " + r.err);
+}
+
+struct Kiosk {
+  fs::path dir;
+  std::unique_ptr<kiosk::Device> dev;
+  std::unique_ptr<datasync::SqliteOutbox> box;
+};
+
+Kiosk make_kiosk(const fs::path& dir, const fs::path& bank, const std::string& url, const std::string& cert,
+                 platform::SystemClock& clock, int n, std::size_t bytes, std::uint64_t seed) {
+  testing_support::ProcessResult code = testing_support::run_process(
+      {testing_support::bin("databank-ingest").string(), "enroll-code", "--dir", bank.string(), "--site", "H012", "--tls-cert", cert});
+  if (code.exit_code != 0) die("enroll-code: " + code.err);
+  std::string c = code.out.substr(0, code.out.find('\n'));
+  auto id = kiosk::provision(dir, {url, c, ""}, clock);
+  if (!id.is_ok()) die("provision: " + id.status().to_string());
+  Kiosk k;
+  k.dir = dir;
+  auto dev = kiosk::load_device(dir);
+  if (!dev.is_ok()) die(dev.status().to_string());
+  k.dev = std::move(dev.value());
+  auto box = datasync::SqliteOutbox::open(dir / "kiosk.db");
+  if (!box.is_ok()) die(box.status().to_string());
+  k.box = std::move(box.value());
+  datasync::Submitter sub(*k.box, k.dev->identity, k.dev->databank_seal, k.dev->local_key, clock);
+  platform::UlidGenerator ids(clock);
+  std::mt19937_64 rng(seed);
+  kiosk::SyntheticOptions opt;
+  opt.target_bytes = bytes;
+  for (int i = 0; i < n; ++i) {
+    auto in = kiosk::make_synthetic_enrollment(rng, ids.next(), platform::format_rfc3339_utc(clock.now_unix_ms()), opt);
+    if (!sub.submit_enrollment(in).is_ok()) die("submit failed");
+  }
+  return k;
+}
+
+datasync::CurlOptions curl_opts(const Kiosk& k, const std::string& base_url) {
+  datasync::CurlOptions o;
+  o.base_url = base_url;
+  o.pinned_spki_sha256 = k.dev->tls_pin;
+  return o;
+}
+
+// (a): one transport, batches.
+double drain_batched(Kiosk& k, const std::string& url, platform::SystemClock& clock, double* rss_delta, std::int64_t* bytes_sent) {
+  auto t = datasync::make_curl_transport(curl_opts(k, url));
+  if (!t.is_ok()) die(t.status().to_string());
+  datasync::Uploader up(*k.box, *t.value(), k.dev->identity.device_id, k.dev->identity.sign_key, k.dev->databank_receipt, clock);
+  std::atomic<bool> done{false};
+  double idle = rss_mb(), peak = idle;
+  std::thread sampler([&] {
+    while (!done) {
+      peak = std::max(peak, rss_mb());
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  });
+  auto st0 = k.box->stats(0);
+  auto t0 = Clock::now();
+  datasync::SyncReport rep;
+  platform::Status s = up.drain(1'000'000, rep);
+  auto t1 = Clock::now();
+  done = true;
+  sampler.join();
+  if (!s.is_ok() || !rep.queue_empty) die("batched drain failed: " + s.to_string());
+  if (rss_delta) *rss_delta = peak - idle;
+  if (bytes_sent) *bytes_sent = st0.is_ok() ? st0->queued_bytes * 4 / 3 : 0;
+  return rep.acked / std::chrono::duration<double>(t1 - t0).count();
+}
+
+// (b): a new connection per envelope, one envelope per request.
+double drain_one_by_one(Kiosk& k, const std::string& url, platform::SystemClock& clock) {
+  datasync::UploaderConfig one;
+  one.batch_count = 1;
+  int acked = 0;
+  auto t0 = Clock::now();
+  for (int guard = 0; guard < 1'000'000; ++guard) {
+    auto t = datasync::make_curl_transport(curl_opts(k, url));
+    if (!t.is_ok()) die(t.status().to_string());
+    datasync::Uploader up(*k.box, *t.value(), k.dev->identity.device_id, k.dev->identity.sign_key, k.dev->databank_receipt, clock, one);
+    datasync::SyncReport rep;
+    if (!up.drain(1, rep).is_ok()) die("baseline drain failed");
+    acked += rep.acked;
+    if (rep.sent == 0) break;
+  }
+  return acked / std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int n = 10000, baseline_n = 1000, link_n = 600, link_baseline_n = 60;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--n")) n = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--baseline-n")) baseline_n = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--link-n")) link_n = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--link-baseline-n")) link_baseline_n = std::atoi(argv[i + 1]);
+  }
+  if (!platform::crypto_init().is_ok()) die("sodium");
+  ::signal(SIGPIPE, SIG_IGN);
+  testing_support::TempDir tmp;
+  const fs::path bank = tmp / "bank";
+  run_or_die({testing_support::bin("databank-ingest").string(), "init", "--dir", bank.string()});
+  const std::string cert = (bank / "tls.crt").string(), key = (bank / "tls.key").string();
+  run_or_die({"/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key,
+              "-out", cert, "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1"});
+  const int port = free_port();
+  const std::string url = "https://127.0.0.1:" + std::to_string(port);
+  testing_support::Child server({testing_support::bin("databank-ingest").string(), "serve", "--dir", bank.string(), "--listen",
+                                 "127.0.0.1:" + std::to_string(port), "--tls-cert", cert, "--tls-key", key});
+  std::vector<std::string> lines;
+  server.read_lines(lines, std::chrono::seconds(5));
+  if (lines.empty()) die("server did not start");
+
+  platform::SystemClock clock;
+  std::fprintf(stderr, "bench_sync: enrolling %d + %d + %d + %d synthetic 20 KB envelopes...\n", n, baseline_n, link_n, link_baseline_n);
+  Kiosk a = make_kiosk(tmp / "a", bank, url, cert, clock, n, 20000, 1);
+  Kiosk b = make_kiosk(tmp / "b", bank, url, cert, clock, baseline_n, 20000, 2);
+  Kiosk la = make_kiosk(tmp / "la", bank, url, cert, clock, link_n, 20000, 3);
+  Kiosk lb = make_kiosk(tmp / "lb", bank, url, cert, clock, link_baseline_n, 20000, 4);
+
+  // (c) floor: the same bytes in one POST by curl, to a sink that only reads them.
+  std::string all;
+  {
+    auto batch = a.box->next_batch(static_cast<std::size_t>(n), std::size_t{1} << 40);
+    if (!batch.is_ok()) die("reading the queue");
+    all = "{\"envelopes\":[";
+    for (std::size_t i = 0; i < batch->size(); ++i) all += (i ? "," : "") + (*batch)[i].json;
+    all += "]}";
+  }
+  testing_support::write_all(tmp / "all.json", all);
+  httplib::SSLServer sink(cert.c_str(), key.c_str());
+  sink.set_payload_max_length(std::size_t{1} << 34);
+  sink.set_tcp_nodelay(true);
+  sink.Post("/sink", [](const httplib::Request& req, httplib::Response& res) { res.set_content(std::to_string(req.body.size()), "text/plain"); });
+  int sink_port = sink.bind_to_any_port("127.0.0.1");
+  std::thread sink_thread([&] { sink.listen_after_bind(); });
+  auto f0 = Clock::now();
+  run_or_die({"/usr/bin/curl", "-s", "-k", "-o", "/dev/null", "--data-binary", "@" + (tmp / "all.json").string(), "-H",
+              "Content-Type: application/json", "https://127.0.0.1:" + std::to_string(sink_port) + "/sink"});
+  double floor_rps = n / std::chrono::duration<double>(Clock::now() - f0).count();
+  all.clear();
+  all.shrink_to_fit();
+  sink.stop();
+  sink_thread.join();
+
+  double rss_delta = 0;
+  double batch_rps = drain_batched(a, url, clock, &rss_delta, nullptr);
+  double baseline_rps = drain_one_by_one(b, url, clock);
+
+  // Emulated hospital link: 50 ms added round trip (25 ms each way), 20 Mbit/s.
+  testing_support::FaultProxy proxy(static_cast<std::uint16_t>(port));
+  proxy.set_link({25, 25, 20'000'000 / 8});
+  const std::string link_url = "https://127.0.0.1:" + std::to_string(proxy.port());
+  std::int64_t link_bytes = 0;
+  auto l0 = Clock::now();
+  double link_batch_rps = drain_batched(la, link_url, clock, nullptr, &link_bytes);
+  double link_secs = std::chrono::duration<double>(Clock::now() - l0).count();
+  double link_baseline_rps = drain_one_by_one(lb, link_url, clock);
+  double utilization = (static_cast<double>(link_bytes) / link_secs) / (20'000'000.0 / 8);
+
+  std::printf("bench_sync: 20 KB envelopes over HTTPS to databank-ingest on loopback\n");
+  std::printf("  (a) uploader, batches of 200 on one connection : %8.1f records/s  (%d records)\n", batch_rps, n);
+  std::printf("  (b) one per request, new connection each       : %8.1f records/s  (%d records)\n", baseline_rps, baseline_n);
+  std::printf("  (c) floor: same bytes in one curl POST          : %8.1f records/s\n", floor_rps);
+  std::printf("  (a)/(b) = %.1f   (a)/(c) = %.2f\n", batch_rps / baseline_rps, batch_rps / floor_rps);
+  std::printf("  emulated link (50 ms RTT, 20 Mbit/s): (a) %.1f records/s (%d), (b) %.1f records/s (%d), (a)/(b) = %.1f\n",
+              link_batch_rps, link_n, link_baseline_rps, link_baseline_n, link_batch_rps / link_baseline_rps);
+  std::printf("  link utilization by (a): %.2f of 20 Mbit/s\n", utilization);
+  std::printf("  RSS growth while (a) drained %d records: %.1f MB\n", n, rss_delta);
+  std::printf("RESULT batch_vs_baseline=%.2f link_batch_vs_baseline=%.2f link_utilization=%.3f batch_rps=%.1f baseline_rps=%.1f floor_rps=%.1f rss_delta_mb=%.1f\n",
+              batch_rps / baseline_rps, link_batch_rps / link_baseline_rps, utilization, batch_rps, baseline_rps, floor_rps, rss_delta);
+  ::kill(server.pid(), SIGTERM);
+  return 0;
+}

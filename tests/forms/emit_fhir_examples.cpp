@@ -1,0 +1,138 @@
+// emit_fhir_examples: writes the FHIR R4 resources the kiosk would produce for every golden
+// answer set (tests/forms/golden, see golden_support.h), one JSON file per resource, so that
+// tests/fhir_schema/run.sh can check them against the official FHIR R4 JSON schema.
+//
+//   emit_fhir_examples OUT_DIR [--assets DIR] [--golden DIR]
+//
+// For every package type and answer set:
+//   <type>.<case>.QuestionnaireResponse.<questionnaire id>.json  one per answered Questionnaire
+//   <type>.<case>.Consent.<questionnaire id>.json                one per answered consent document
+//   <type>.<case>.Bundle.json                                    the enrollment Bundle
+// The Bundle's participant is synthetic (kiosk::make_synthetic_content, fixed seed) made to
+// agree with the answers: participation type, language, sex, and for a minor a legal
+// representative. Exit status: 0 written, 1 an answer set was refused or does not validate,
+// 2 usage or I/O error.
+#include <cstdio>
+#include <exception>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "golden_support.h"
+#include "kiosk/synthetic.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr std::uint64_t kSeed = 20261101;
+
+std::string questionnaire_id(const forms::Questionnaire& q) {
+  const std::size_t slash = q.url.rfind('/');
+  return slash == std::string::npos ? q.url : q.url.substr(slash + 1);
+}
+
+std::string answer_code(const json& answers, const std::string& link_id) {
+  return answers.contains(link_id) && answers[link_id].is_string() ? answers[link_id].get<std::string>() : "";
+}
+
+void write_resource(const fs::path& file, const json& resource, int& count) {
+  golden::write_text(file, golden::golden_json(resource));
+  ++count;
+}
+
+// Returns false (after printing why) when the answer set does not apply cleanly.
+bool emit_case(const forms::ProtocolPackage& pkg, const golden::Case& c, std::size_t ordinal, const fs::path& out_dir,
+               int& count) {
+  if (c.lang.empty()) {
+    std::fprintf(stderr, "%s: name it <case>.ko.answers.json or <case>.en.answers.json\n", c.answers_file.c_str());
+    return false;
+  }
+  const json answers = json::parse(golden::read_text(c.answers_file));
+  const golden::Filled f = golden::fill(pkg, answers, c.lang);
+  if (!f.refused.empty() || !f.invalid.empty()) {
+    std::fprintf(stderr, "%s:\n%s%s", c.answers_file.c_str(), golden::lines(f.refused).c_str(),
+                 golden::lines(f.invalid).c_str());
+    return false;
+  }
+  const std::string prefix = c.type + "." + c.name + ".";
+  const std::string now = golden::kGoldenAuthored;
+
+  // A synthetic participant that agrees with the answers.
+  char id[32];
+  std::snprintf(id, sizeof id, "01JGQ00000%016zu", ordinal + 1);
+  std::mt19937_64 rng(kSeed + ordinal);
+  forms::EnrollmentContent content = kiosk::make_synthetic_content(rng, id, now, {});
+  content.participation_type = pkg.participation_type;
+  content.language = c.lang;
+  const std::string sex = answer_code(answers, "demo.sex");
+  if (!sex.empty()) content.patient.gender = sex;
+  const golden::Answered* rep_doc = f.find_role("consent-representative");
+  if (rep_doc) {
+    content.patient.birth_date = "2014-09-01";  // a minor on the authored date
+    if (!content.representative)
+      content.representative = forms::Representative{content.patient.family, "순희", "", "010-0000-7301"};
+    content.representative->relationship = answer_code(answers, "rep.representative.relationship");
+  } else {
+    content.representative.reset();
+    if (content.patient.birth_date >= "2007") content.patient.birth_date = "1984-06-15";
+  }
+
+  const std::string patient_ref = forms::enrollment_resource_ref(std::string(id), "patient");
+  const std::string performer_ref = rep_doc ? forms::enrollment_resource_ref(std::string(id), "representative") : patient_ref;
+  content.responses.clear();
+  content.consents.clear();
+  for (const golden::Answered& a : f.answered) {
+    const forms::Questionnaire& q = *a.questionnaire;
+    json qr = forms::make_questionnaire_response(*a.session, now);
+    write_resource(out_dir / (prefix + "QuestionnaireResponse." + questionnaire_id(q) + ".json"), qr, count);
+    content.responses.push_back(std::move(qr));
+    if (q.role == "consent" || q.role == "consent-representative") {
+      json consent = forms::make_consent(*a.session, {pkg.policy(), patient_ref, performer_ref, now});
+      write_resource(out_dir / (prefix + "Consent." + questionnaire_id(q) + ".json"), consent, count);
+      content.consents.push_back(std::move(consent));
+    }
+  }
+  write_resource(out_dir / (prefix + "Bundle.json"), forms::make_enrollment_bundle(content), count);
+  return true;
+}
+
+int usage() {
+  std::fprintf(stderr, "usage: emit_fhir_examples OUT_DIR [--assets DIR] [--golden DIR]\n");
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  fs::path out_dir, assets = KIOSK_ASSETS_DIR, golden_root = fs::path(KIOSK_TESTS_DIR) / "forms" / "golden";
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--assets" && i + 1 < args.size()) assets = args[++i];
+    else if (args[i] == "--golden" && i + 1 < args.size()) golden_root = args[++i];
+    else if (!args[i].empty() && args[i][0] != '-' && out_dir.empty()) out_dir = args[i];
+    else return usage();
+  }
+  if (out_dir.empty()) return usage();
+  try {
+    fs::create_directories(out_dir);
+    int count = 0;
+    bool ok = true;
+    std::size_t ordinal = 0;
+    for (const std::string& type : golden::kTypes) {
+      const forms::ProtocolPackage pkg = golden::load_package_file(assets / "protocols" / (type + ".json"));
+      const std::vector<golden::Case> cases = golden::find_cases(golden_root, type);
+      if (cases.empty()) {
+        std::fprintf(stderr, "no answer sets in %s\n", (golden_root / type).c_str());
+        ok = false;
+      }
+      for (const golden::Case& c : cases) ok = emit_case(pkg, c, ordinal++, out_dir, count) && ok;
+    }
+    std::fprintf(stderr, "emit_fhir_examples: wrote %d resources to %s\n", count, out_dir.c_str());
+    return ok ? 0 : 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "emit_fhir_examples: %s\n", e.what());
+    return 2;
+  }
+}
