@@ -69,6 +69,9 @@ class CurlTransport final : public Transport {
     char err[CURL_ERROR_SIZE] = {0};
     curl_easy_setopt(h_, CURLOPT_ERRORBUFFER, err);
     CURLcode rc = curl_easy_perform(h_);
+    // The handle outlives these locals: detach them before they go out of scope.
+    curl_easy_setopt(h_, CURLOPT_ERRORBUFFER, nullptr);
+    curl_easy_setopt(h_, CURLOPT_HTTPHEADER, nullptr);
     curl_slist_free_all(headers);
     if (rc != CURLE_OK) {
       std::string what = std::string(curl_easy_strerror(rc)) + (err[0] ? std::string(" (") + err + ")" : "");

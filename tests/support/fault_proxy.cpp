@@ -26,7 +26,9 @@ constexpr auto kIdleLimit = std::chrono::minutes(2);
 constexpr auto kModeSwitchLimit = std::chrono::seconds(3);
 
 std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             SteadyClock::now().time_since_epoch())
+      .count();
 }
 
 void close_fd(int& fd) {
@@ -59,7 +61,8 @@ sockaddr_in loopback_addr(const std::string& host, std::uint16_t port) {
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_port = htons(port);
-  if (::inet_pton(AF_INET, host.c_str(), &a.sin_addr) != 1) throw std::invalid_argument("bad address " + host);
+  if (::inet_pton(AF_INET, host.c_str(), &a.sin_addr) != 1)
+    throw std::invalid_argument("bad address " + host);
   return a;
 }
 
@@ -83,7 +86,8 @@ std::string lower(std::string_view s) {
 }
 
 // Replaces the body of one complete HTTP message and fixes its Content-Length.
-std::string rewrite_message(const std::string& msg, const std::function<std::string(const std::string&)>& f) {
+std::string rewrite_message(const std::string& msg,
+                            const std::function<std::string(const std::string&)>& f) {
   const std::size_t end = msg.find("\r\n\r\n");
   const std::string head = msg.substr(0, end + 2);  // keeps the last header's CRLF
   const std::string body = f(msg.substr(end + 4));
@@ -93,7 +97,8 @@ std::string rewrite_message(const std::string& msg, const std::function<std::str
     std::size_t eol = head.find("\r\n", pos);
     std::string line = head.substr(pos, eol - pos);
     pos = eol + 2;
-    if (lower(line).rfind("content-length:", 0) == 0) line = "Content-Length: " + std::to_string(body.size());
+    if (lower(line).rfind("content-length:", 0) == 0)
+      line = "Content-Length: " + std::to_string(body.size());
     out += line + "\r\n";
   }
   return out + "\r\n" + body;
@@ -122,7 +127,8 @@ struct Lane {
     if (q.empty() || q.front().ready_ms > now) return false;
     if (rate <= 0) return true;
     const double burst = std::max(1.0, static_cast<double>(rate) / 20.0);
-    tokens = std::min(burst, tokens + static_cast<double>(now - refill_ms) * static_cast<double>(rate) / 1000.0);
+    tokens = std::min(
+        burst, tokens + static_cast<double>(now - refill_ms) * static_cast<double>(rate) / 1000.0);
     refill_ms = now;
     return tokens >= 1.0;
   }
@@ -147,7 +153,8 @@ struct Lane {
   // How long poll() may sleep before this lane has something to write.
   int wait_ms(std::int64_t rate, std::int64_t now) const {
     if (q.empty()) return kPollMs;
-    if (q.front().ready_ms > now) return static_cast<int>(std::min<std::int64_t>(q.front().ready_ms - now, kPollMs));
+    if (q.front().ready_ms > now)
+      return static_cast<int>(std::min<std::int64_t>(q.front().ready_ms - now, kPollMs));
     if (rate > 0 && tokens < 1.0) {
       const double ms = (1.0 - tokens) * 1000.0 / static_cast<double>(rate);
       return static_cast<int>(std::clamp(ms + 1.0, 1.0, static_cast<double>(kPollMs)));
@@ -168,7 +175,8 @@ std::optional<std::size_t> http_message_length(std::string_view buf) {
     std::string_view line = buf.substr(pos, eol - pos);
     pos = eol + 2;
     std::size_t colon = line.find(':');
-    if (colon == std::string_view::npos || lower(line.substr(0, colon)) != "content-length") continue;
+    if (colon == std::string_view::npos || lower(line.substr(0, colon)) != "content-length")
+      continue;
     std::string value(line.substr(colon + 1));
     length = static_cast<std::size_t>(std::strtoull(value.c_str(), nullptr, 10));
   }
@@ -176,9 +184,9 @@ std::optional<std::size_t> http_message_length(std::string_view buf) {
   return end + 4 + length;
 }
 
-std::string FaultProxy::http_response(int status, const std::string& reason,
-                                      const std::vector<std::pair<std::string, std::string>>& headers,
-                                      const std::string& body) {
+std::string FaultProxy::http_response(
+    int status, const std::string& reason,
+    const std::vector<std::pair<std::string, std::string>>& headers, const std::string& body) {
   std::string out = "HTTP/1.1 " + std::to_string(status) + " " + reason + "\r\n";
   for (const auto& [k, v] : headers) out += k + ": " + v + "\r\n";
   out += "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n";
@@ -192,9 +200,11 @@ struct FaultProxy::Conn {
 
 FaultProxy::FaultProxy(std::uint16_t target_port, const std::string& listen_host)
     : host_(listen_host), target_(target_port) {
-  if (host_.rfind("127.", 0) != 0) throw std::invalid_argument("FaultProxy listens on loopback only, not " + host_);
+  if (host_.rfind("127.", 0) != 0)
+    throw std::invalid_argument("FaultProxy listens on loopback only, not " + host_);
   int fd = open_listener();
-  if (fd < 0) throw std::runtime_error("FaultProxy: cannot listen on " + host_ + ": " + std::strerror(errno));
+  if (fd < 0)
+    throw std::runtime_error("FaultProxy: cannot listen on " + host_ + ": " + std::strerror(errno));
   sockaddr_in a{};
   socklen_t len = sizeof a;
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
@@ -247,11 +257,11 @@ FaultProxy::FaultProxy(std::uint16_t target_port, const std::string& listen_host
       live_++;
       std::lock_guard<std::mutex> lock(threads_mu_);
       threads_.emplace_back(done, std::thread([this, c, slot, done] {
-        Conn conn{c, slot};
-        serve(conn);
-        live_--;
-        done->store(true);
-      }));
+                              Conn conn{c, slot};
+                              serve(conn);
+                              live_--;
+                              done->store(true);
+                            }));
     }
     close_fd(lfd);
     listening_ = false;
@@ -266,7 +276,9 @@ FaultProxy::~FaultProxy() {
   if (acceptor_.joinable()) acceptor_.join();
 }
 
-std::string FaultProxy::url() const { return "http://" + host_ + ":" + std::to_string(port_); }
+std::string FaultProxy::url() const {
+  return "http://" + host_ + ":" + std::to_string(port_);
+}
 
 int FaultProxy::open_listener() {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -294,7 +306,8 @@ void FaultProxy::set_mode(const std::function<void(Mode&)>& change) {
   while (listening_.load() == refuse) {
     if (SteadyClock::now() > deadline)
       throw std::runtime_error(refuse ? "FaultProxy: the listener did not close"
-                                      : "FaultProxy: cannot listen again on port " + std::to_string(port_));
+                                      : "FaultProxy: cannot listen again on port " +
+                                            std::to_string(port_));
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
 }
@@ -340,7 +353,8 @@ void FaultProxy::canned(std::string raw_http_response) {
   });
 }
 void FaultProxy::rewrite_reply(std::function<std::string(const std::string& body)> rewrite) {
-  auto f = std::make_shared<const std::function<std::string(const std::string&)>>(std::move(rewrite));
+  auto f =
+      std::make_shared<const std::function<std::string(const std::string&)>>(std::move(rewrite));
   set_mode([&](Mode& m) {
     m.fault = ProxyFault::kRewriteReply;
     m.rewrite = f;
@@ -406,8 +420,9 @@ void FaultProxy::serve(Conn& conn) {
     fds[0].events = static_cast<short>((up.bytes < kMaxPending && !close_after_flush ? POLLIN : 0) |
                                        (down.can_send(down_rate, now) ? POLLOUT : 0));
     fds[1].fd = s;
-    fds[1].events = static_cast<short>((down.bytes < kMaxPending && !stop_reading_server ? POLLIN : 0) |
-                                       (s >= 0 && up.can_send(up_rate, now) ? POLLOUT : 0));
+    fds[1].events =
+        static_cast<short>((down.bytes < kMaxPending && !stop_reading_server ? POLLIN : 0) |
+                           (s >= 0 && up.can_send(up_rate, now) ? POLLOUT : 0));
     const int timeout = std::min(up.wait_ms(up_rate, now), down.wait_ms(down_rate, now));
     if (::poll(fds, 2, timeout) < 0 && errno != EINTR) break;
     now = now_ms();
@@ -422,7 +437,8 @@ void FaultProxy::serve(Conn& conn) {
         {
           std::lock_guard<std::mutex> lock(capture_mu_);
           auto it = captures_.find(conn.slot);
-          if (conn.slot >= capture_floor_ && it != captures_.end() && captured_bytes_ + chunk.size() <= kMaxCapture) {
+          if (conn.slot >= capture_floor_ && it != captures_.end() &&
+              captured_bytes_ + chunk.size() <= kMaxCapture) {
             it->second += chunk;
             captured_bytes_ += chunk.size();
           }
@@ -514,7 +530,8 @@ void FaultProxy::serve(Conn& conn) {
   close_fd(s);
 }
 
-RawHttpReply raw_http_exchange(std::uint16_t port, const std::string& request, std::chrono::milliseconds limit) {
+RawHttpReply raw_http_exchange(std::uint16_t port, const std::string& request,
+                               std::chrono::milliseconds limit) {
   RawHttpReply r;
   int fd = connect_loopback(port);
   if (fd < 0) {
@@ -529,27 +546,33 @@ RawHttpReply raw_http_exchange(std::uint16_t port, const std::string& request, s
     if (::poll(&p, 1, kPollMs) < 0 && errno != EINTR) break;
     if ((p.revents & POLLOUT) && off < request.size()) {
       ssize_t n = ::send(fd, request.data() + off, request.size() - off, MSG_NOSIGNAL);
-      if (n > 0) off += static_cast<std::size_t>(n);
-      else if (n < 0 && errno != EAGAIN && errno != EINTR) break;
+      if (n > 0)
+        off += static_cast<std::size_t>(n);
+      else if (n < 0 && errno != EAGAIN && errno != EINTR)
+        break;
     }
     if (p.revents & (POLLIN | POLLHUP | POLLERR)) {
       char buf[65536];
       ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-      if (n > 0) in.append(buf, static_cast<std::size_t>(n));
-      else if (n == 0 || (errno != EAGAIN && errno != EINTR)) break;
+      if (n > 0)
+        in.append(buf, static_cast<std::size_t>(n));
+      else if (n == 0 || (errno != EAGAIN && errno != EINTR))
+        break;
     }
     if (http_message_length(in)) break;
   }
   close_fd(fd);
   std::optional<std::size_t> len = http_message_length(in);
   if (!len) {
-    r.error = in.empty() ? "no reply" : "incomplete reply (" + std::to_string(in.size()) + " bytes)";
+    r.error =
+        in.empty() ? "no reply" : "incomplete reply (" + std::to_string(in.size()) + " bytes)";
     return r;
   }
   const std::size_t end = in.find("\r\n\r\n");
   r.head = in.substr(0, end);
   r.body = in.substr(end + 4, *len - end - 4);
-  if (r.head.rfind("HTTP/1.", 0) == 0 && r.head.size() > 12) r.status = std::atoi(r.head.c_str() + 9);
+  if (r.head.rfind("HTTP/1.", 0) == 0 && r.head.size() > 12)
+    r.status = std::atoi(r.head.c_str() + 9);
   return r;
 }
 

@@ -44,9 +44,9 @@ enum class ProxyFault {
 };
 
 struct LinkEmulation {
-  int latency_up_ms = 0;          // added to every chunk client -> server
-  int latency_down_ms = 0;        // added to every chunk server -> client
-  std::int64_t bytes_per_s = 0;   // cap per direction and connection; 0: none
+  int latency_up_ms = 0;         // added to every chunk client -> server
+  int latency_down_ms = 0;       // added to every chunk server -> client
+  std::int64_t bytes_per_s = 0;  // cap per direction and connection; 0: none
 };
 
 class FaultProxy {
@@ -79,7 +79,7 @@ class FaultProxy {
 
   // Observations since construction (or clear_counters()).
   int connections() const { return connections_.load(); }
-  int resets() const { return resets_.load(); }            // connections reset by a fault
+  int resets() const { return resets_.load(); }  // connections reset by a fault
   std::uint64_t bytes_to_server() const { return to_server_.load(); }
   std::uint64_t bytes_from_server() const { return from_server_.load(); }
   std::uint64_t bytes_to_client() const { return to_client_.load(); }
@@ -143,10 +143,10 @@ class FaultProxy {
 std::optional<std::size_t> http_message_length(std::string_view buf);
 
 struct RawHttpReply {
-  int status = 0;        // 0: no reply
-  std::string head;      // status line and headers
+  int status = 0;    // 0: no reply
+  std::string head;  // status line and headers
   std::string body;
-  std::string error;     // what went wrong, if status is 0
+  std::string error;  // what went wrong, if status is 0
 };
 
 // Sends `request` byte for byte to 127.0.0.1:port over a fresh connection and reads one

@@ -13,11 +13,11 @@
 // The fault scenarios talk plain HTTP on loopback (the proxy works on HTTP bytes); the TLS
 // scenarios use real TLS. Every wait is bounded; only processes started here are killed,
 // by pid.
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/socket.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -106,7 +106,8 @@ std::uint16_t free_port() {
 bool has_exited(pid_t pid) {
   std::string stat = read_all("/proc/" + std::to_string(pid) + "/stat");
   std::size_t paren = stat.rfind(')');
-  return paren == std::string::npos || paren + 2 >= stat.size() || stat[paren + 2] == 'Z' || stat[paren + 2] == 'X';
+  return paren == std::string::npos || paren + 2 >= stat.size() || stat[paren + 2] == 'Z' ||
+         stat[paren + 2] == 'X';
 }
 
 // ---- TLS material, made with the openssl command line ----------------------------------
@@ -117,19 +118,20 @@ struct TlsFiles {
 };
 
 std::string spki_pin(const fs::path& cert) {
-  ProcessResult r = run_ok({"/bin/sh", "-c",
-                            "openssl x509 -in '" + cert.string() +
-                                "' -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | "
-                                "openssl base64 -A"});
+  ProcessResult r = run_ok(
+      {"/bin/sh", "-c",
+       "openssl x509 -in '" + cert.string() +
+           "' -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | "
+           "openssl base64 -A"});
   return lines_of(r.out).at(0);
 }
 
 TlsFiles make_self_signed(const fs::path& dir) {
   fs::create_directories(dir);
   TlsFiles t{dir / "tls.crt", dir / "tls.key", ""};
-  run_ok({KIOSK_OPENSSL, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
-          t.key.string(), "-out", t.cert.string(), "-days", "2", "-subj", "/CN=localhost", "-addext",
-          "subjectAltName=IP:127.0.0.1,DNS:localhost"});
+  run_ok({KIOSK_OPENSSL, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+          "-nodes", "-keyout", t.key.string(), "-out", t.cert.string(), "-days", "2", "-subj",
+          "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"});
   t.pin = spki_pin(t.cert);
   return t;
 }
@@ -145,17 +147,37 @@ CaFiles make_ca_and_server(const fs::path& dir) {
   CaFiles c;
   c.ca_cert = dir / "ca.crt";
   const fs::path ca_key = dir / "ca.key", csr = dir / "server.csr", ext = dir / "server.ext";
-  run_ok({KIOSK_OPENSSL, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
-          ca_key.string(), "-out", c.ca_cert.string(), "-days", "2", "-subj", "/CN=Test Data Bank CA", "-addext",
-          "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"});
+  run_ok({KIOSK_OPENSSL,
+          "req",
+          "-x509",
+          "-newkey",
+          "ec",
+          "-pkeyopt",
+          "ec_paramgen_curve:P-256",
+          "-nodes",
+          "-keyout",
+          ca_key.string(),
+          "-out",
+          c.ca_cert.string(),
+          "-days",
+          "2",
+          "-subj",
+          "/CN=Test Data Bank CA",
+          "-addext",
+          "basicConstraints=critical,CA:TRUE",
+          "-addext",
+          "keyUsage=critical,keyCertSign,cRLSign"});
   c.server.cert = dir / "server.crt";
   c.server.key = dir / "server.key";
-  run_ok({KIOSK_OPENSSL, "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
-          c.server.key.string(), "-out", csr.string(), "-subj", "/CN=127.0.0.1"});
-  write_all(ext, "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n"
-                 "extendedKeyUsage=serverAuth\n");
-  run_ok({KIOSK_OPENSSL, "x509", "-req", "-in", csr.string(), "-CA", c.ca_cert.string(), "-CAkey", ca_key.string(),
-          "-CAcreateserial", "-out", c.server.cert.string(), "-days", "2", "-extfile", ext.string()});
+  run_ok({KIOSK_OPENSSL, "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+          "-nodes", "-keyout", c.server.key.string(), "-out", csr.string(), "-subj",
+          "/CN=127.0.0.1"});
+  write_all(ext,
+            "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n"
+            "extendedKeyUsage=serverAuth\n");
+  run_ok({KIOSK_OPENSSL, "x509", "-req", "-in", csr.string(), "-CA", c.ca_cert.string(), "-CAkey",
+          ca_key.string(), "-CAcreateserial", "-out", c.server.cert.string(), "-days", "2",
+          "-extfile", ext.string()});
   c.server.pin = spki_pin(c.server.cert);
   return c;
 }
@@ -182,17 +204,22 @@ class DataBank {
     ProcessResult r = run_ok(ingest_args({"stats", "--dir", dir_.string(), "--json"}));
     return json::parse(r.out);
   }
-  void revoke(const std::string& device) { run_ok(ingest_args({"revoke", "--dir", dir_.string(), "--device", device})); }
+  void revoke(const std::string& device) {
+    run_ok(ingest_args({"revoke", "--dir", dir_.string(), "--device", device}));
+  }
   // id -> sha256 of every stored envelope, read from ingest.db on a read-only connection.
   std::map<std::string, std::string> stored() const {
     std::map<std::string, std::string> out;
     sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open_v2((dir_ / "ingest.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_open_v2((dir_ / "ingest.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
+            SQLITE_OK);
     sqlite3_busy_timeout(db, 5000);
     sqlite3_stmt* st = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db, "SELECT id, sha256 FROM envelopes", -1, &st, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_prepare_v2(db, "SELECT id, sha256 FROM envelopes", -1, &st, nullptr) ==
+            SQLITE_OK);
     while (sqlite3_step(st) == SQLITE_ROW)
-      out[reinterpret_cast<const char*>(sqlite3_column_text(st, 0))] = reinterpret_cast<const char*>(sqlite3_column_text(st, 1));
+      out[reinterpret_cast<const char*>(sqlite3_column_text(st, 0))] =
+          reinterpret_cast<const char*>(sqlite3_column_text(st, 1));
     sqlite3_finalize(st);
     sqlite3_close(db);
     return out;
@@ -206,19 +233,25 @@ class DataBank {
 // `databank-ingest serve` as a child on a free loopback port, plain HTTP or TLS.
 class Server {
  public:
-  explicit Server(fs::path dir, std::optional<TlsFiles> tls = std::nullopt) : dir_(std::move(dir)), tls_(std::move(tls)) {
+  explicit Server(fs::path dir, std::optional<TlsFiles> tls = std::nullopt)
+      : dir_(std::move(dir)), tls_(std::move(tls)) {
     start();
   }
   std::uint16_t port() const { return port_; }
   pid_t pid() const { return child_ ? child_->pid() : -1; }
-  std::string url() const { return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_); }
+  std::string url() const {
+    return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_);
+  }
 
   // Starts (again) on a fresh port and waits for /v1/health.
   void start() {
     for (int attempt = 0; attempt < 5; ++attempt) {
       port_ = free_port();
-      std::vector<std::string> args = {"serve", "--dir", dir_.string(), "--listen", "127.0.0.1:" + std::to_string(port_)};
-      if (tls_) args.insert(args.end(), {"--tls-cert", tls_->cert.string(), "--tls-key", tls_->key.string()});
+      std::vector<std::string> args = {"serve", "--dir", dir_.string(), "--listen",
+                                       "127.0.0.1:" + std::to_string(port_)};
+      if (tls_)
+        args.insert(args.end(),
+                    {"--tls-cert", tls_->cert.string(), "--tls-key", tls_->key.string()});
       child_ = std::make_unique<Child>(ingest_args(args));
       const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
       while (std::chrono::steady_clock::now() < deadline && !has_exited(child_->pid())) {
@@ -241,7 +274,8 @@ class Server {
   bool healthy() const {
     if (!tls_) {
       RawHttpReply r = raw_http_exchange(
-          port_, "GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", std::chrono::milliseconds(1000));
+          port_, "GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+          std::chrono::milliseconds(1000));
       return r.status == 200 && contains(r.body, "\"ok\"");
     }
     datasync::CurlOptions o;
@@ -307,9 +341,14 @@ class Kiosk {
     REQUIRE(sqlite3_open_v2(this->db().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
     sqlite3_busy_timeout(db, 5000);
     sqlite3_stmt* st = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db, "SELECT id, state, sealed_sha256, coalesce(receipt, '') FROM envelopes ORDER BY seq", -1,
-                               &st, nullptr) == SQLITE_OK);
-    auto col = [&](int i) { return std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, i))); };
+    REQUIRE(
+        sqlite3_prepare_v2(
+            db,
+            "SELECT id, state, sealed_sha256, coalesce(receipt, '') FROM envelopes ORDER BY seq",
+            -1, &st, nullptr) == SQLITE_OK);
+    auto col = [&](int i) {
+      return std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, i)));
+    };
     while (sqlite3_step(st) == SQLITE_ROW) out.push_back({col(0), col(1), col(2), col(3)});
     sqlite3_finalize(st);
     sqlite3_close(db);
@@ -328,7 +367,8 @@ class Kiosk {
 
 // Problems with the acked tombstones: each must hold a receipt that verifies with the data
 // bank's receipt key and names its own id and hash. Empty when all is well.
-std::vector<std::string> receipt_problems(const Kiosk& k, const platform::SignPublicKey& receipt_pub) {
+std::vector<std::string> receipt_problems(const Kiosk& k,
+                                          const platform::SignPublicKey& receipt_pub) {
   std::vector<std::string> problems;
   for (const KioskRow& row : k.rows()) {
     if (row.state != "acked") continue;
@@ -347,7 +387,8 @@ std::vector<std::string> receipt_problems(const Kiosk& k, const platform::SignPu
 
 // "" when the server holds exactly the kiosk's envelopes (id -> hash), else the first
 // difference, so that a failure reads well.
-std::string first_difference(const std::map<std::string, std::string>& server, const std::map<std::string, std::string>& kiosk) {
+std::string first_difference(const std::map<std::string, std::string>& server,
+                             const std::map<std::string, std::string>& kiosk) {
   for (const auto& [id, sha] : kiosk) {
     auto it = server.find(id);
     if (it == server.end()) return "the server lacks " + id;
@@ -400,10 +441,13 @@ struct Link {
     auto t = datasync::make_curl_transport(opt);
     REQUIRE(t.is_ok());
     transport = std::move(t.value());
-    up = std::make_unique<datasync::Uploader>(*box, *transport, dev->identity.device_id, dev->identity.sign_key,
-                                              dev->databank_receipt, clock, cfg);
+    up = std::make_unique<datasync::Uploader>(*box, *transport, dev->identity.device_id,
+                                              dev->identity.sign_key, dev->databank_receipt, clock,
+                                              cfg);
   }
-  platform::Status drain(datasync::SyncReport& report, int max_batches = 1000) { return up->drain(max_batches, report); }
+  platform::Status drain(datasync::SyncReport& report, int max_batches = 1000) {
+    return up->drain(max_batches, report);
+  }
   std::int64_t queued() {
     auto st = box->stats(clock.now_unix_ms());
     REQUIRE(st.is_ok());
@@ -476,7 +520,8 @@ std::size_t next_body_bytes(Link& link, std::size_t count, std::size_t bytes) {
 }
 
 template <typename Pred>
-bool wait_until(Pred pred, std::chrono::milliseconds limit, std::chrono::milliseconds step = std::chrono::milliseconds(1)) {
+bool wait_until(Pred pred, std::chrono::milliseconds limit,
+                std::chrono::milliseconds step = std::chrono::milliseconds(1)) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < deadline) {
     if (pred()) return true;
@@ -495,12 +540,14 @@ std::string json_response(int status, const std::string& reason, const std::stri
 
 // ---- the proxy itself ---------------------------------------------------------------------
 
-TEST_CASE("the fault proxy forwards, delays by the emulated latency and refuses on demand", "[integration][sync][faults][proxy]") {
+TEST_CASE("the fault proxy forwards, delays by the emulated latency and refuses on demand",
+          "[integration][sync][faults][proxy]") {
   TempDir tmp;
   DataBank bank(tmp / "bank");
   Server server(bank.dir());
   FaultProxy proxy(server.port());
-  const std::string health = "GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  const std::string health =
+      "GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
   CHECK(raw_http_exchange(proxy.port(), health).status == 200);
 
   proxy.set_link({150, 150, 0});
@@ -511,10 +558,11 @@ TEST_CASE("the fault proxy forwards, delays by the emulated latency and refuses 
   proxy.set_link({0, 0, 40'000});
   const std::string body(40'000, 'x');
   t0 = std::chrono::steady_clock::now();
-  RawHttpReply capped = raw_http_exchange(proxy.port(),
-                                          "POST /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-                                          "Content-Type: text/plain\r\nContent-Length: " +
-                                              std::to_string(body.size()) + "\r\n\r\n" + body);
+  RawHttpReply capped =
+      raw_http_exchange(proxy.port(),
+                        "POST /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                        "Content-Type: text/plain\r\nContent-Length: " +
+                            std::to_string(body.size()) + "\r\n\r\n" + body);
   CHECK(capped.status >= 400);  // the server read it all, then said no
   CHECK(std::chrono::steady_clock::now() - t0 >= std::chrono::milliseconds(850));
   CHECK(proxy.bytes_to_server() >= body.size());
@@ -530,7 +578,8 @@ TEST_CASE("the fault proxy forwards, delays by the emulated latency and refuses 
 
 // ---- faults on the way there ----------------------------------------------------------------
 
-TEST_CASE("a refused connection keeps the queue, and the next sync stores everything once", "[integration][sync][faults]") {
+TEST_CASE("a refused connection keeps the queue, and the next sync stores everything once",
+          "[integration][sync][faults]") {
   Rig rig(kN);
   Link link(rig.kiosk);
   rig.proxy.refuse();
@@ -545,7 +594,8 @@ TEST_CASE("a refused connection keeps the queue, and the next sync stores everyt
   recover_in_process(rig, link);
 }
 
-TEST_CASE("a connection reset before the request reaches the server keeps the queue", "[integration][sync][faults]") {
+TEST_CASE("a connection reset before the request reaches the server keeps the queue",
+          "[integration][sync][faults]") {
   Rig rig(kN);
   Link link(rig.kiosk);
   rig.proxy.reset_before_forward(100);
@@ -563,24 +613,59 @@ TEST_CASE("a connection reset before the request reaches the server keeps the qu
 TEST_CASE("a reset after the server committed, before the reply arrives, stores nothing twice",
           "[integration][sync][faults]") {
   Rig rig(kN);
-  Link link(rig.kiosk);
-  rig.proxy.reset_on_reply();
-  datasync::SyncReport r;
-  platform::Status s = link.drain(r);
-  INFO(s.to_string());
-  CHECK(s.kind() == StatusKind::kIoError);
-  CHECK(r.acked == 0);
-  CHECK(rig.proxy.bytes_from_server() > 0);
-  CHECK(rig.proxy.bytes_to_client() == 0);
-  // The server holds the batch; the kiosk, without receipts, still holds every envelope.
-  expect_untouched_queue(rig, link, kN);
-  recover_in_process(rig, link);
+  SECTION("on a fresh connection") {
+    Link link(rig.kiosk);
+    rig.proxy.reset_on_reply();
+    datasync::SyncReport r;
+    platform::Status s = link.drain(r);
+    INFO(s.to_string());
+    CHECK(s.kind() == StatusKind::kIoError);
+    CHECK(r.acked == 0);
+    CHECK(rig.proxy.bytes_from_server() > 0);
+    CHECK(rig.proxy.bytes_to_client() == 0);
+    // The server holds the batch; the kiosk, without receipts, still holds every envelope.
+    expect_untouched_queue(rig, link, kN);
+    recover_in_process(rig, link);
+  }
+  SECTION("on a connection kept open from an earlier batch") {
+    // libcurl resends a request on a fresh connection when a reused one dies before any reply
+    // byte: the resend carries the same nonce, so the server must refuse it, not store twice.
+    datasync::UploaderConfig cfg;
+    cfg.batch_count = 5;
+    Link link(rig.kiosk, {}, cfg);
+    datasync::SyncReport first;
+    REQUIRE(link.drain(first, 1).is_ok());
+    REQUIRE(first.acked == 5);
+    REQUIRE(rig.proxy.connections() == 1);
+    rig.proxy.reset_on_reply();
+    datasync::SyncReport r;
+    platform::Status s = link.drain(r, 1);
+    INFO(s.to_string());
+    CHECK(!s.is_ok());
+    // If libcurl resent the batch on a new connection, it resent the very same signed bytes.
+    const std::vector<std::string> streams = rig.proxy.captured();
+    if (streams.size() == 2) {
+      const std::string& resent = streams[1];
+      CHECK(!resent.empty());
+      CHECK(streams[0].size() > resent.size());
+      CHECK(streams[0].compare(streams[0].size() - resent.size(), resent.size(), resent) == 0);
+    }
+    CHECK(r.acked == 0);
+    CHECK(rig.bank.stats()["envelopes"] == 10);
+    CHECK(link.queued() == kN - 5);
+    CHECK(receipt_problems(rig.kiosk, rig.bank.receipt_pub()).empty());
+    recover_in_process(rig, link);
+  }
 }
 
 TEST_CASE("a reply cut short keeps the queue", "[integration][sync][faults]") {
   std::size_t cut = 0;
-  SECTION("inside the status line and headers") { cut = 40; }
-  SECTION("inside the body") { cut = 1500; }
+  SECTION("inside the status line and headers") {
+    cut = 40;
+  }
+  SECTION("inside the body") {
+    cut = 1500;
+  }
   Rig rig(kN);
   Link link(rig.kiosk);
   rig.proxy.truncate_reply(cut);
@@ -594,7 +679,8 @@ TEST_CASE("a reply cut short keeps the queue", "[integration][sync][faults]") {
   recover_in_process(rig, link);
 }
 
-TEST_CASE("a reply trickling at 1 byte/s is abandoned by the low-speed timeout", "[integration][sync][faults]") {
+TEST_CASE("a reply trickling at 1 byte/s is abandoned by the low-speed timeout",
+          "[integration][sync][faults]") {
   Rig rig(kN);
   Link link(rig.kiosk, [](datasync::CurlOptions& o) { o.low_speed_time_s = 2; });
   rig.proxy.trickle_reply(1);
@@ -619,7 +705,8 @@ TEST_CASE("500 and 503 with Retry-After keep the queue and the backoff waits at 
           "[integration][sync][faults]") {
   Rig rig(kN);
   Link link(rig.kiosk);
-  for (auto [code, reason] : {std::pair<int, std::string>{500, "Internal Server Error"}, {503, "Service Unavailable"}}) {
+  for (auto [code, reason] :
+       {std::pair<int, std::string>{500, "Internal Server Error"}, {503, "Service Unavailable"}}) {
     INFO("HTTP " << code);
     rig.proxy.canned(json_response(code, reason, R"({"error":"busy"})", {{"Retry-After", "7"}}));
     datasync::SyncReport r;
@@ -631,7 +718,8 @@ TEST_CASE("500 and 503 with Retry-After keep the queue and the backoff waits at 
     datasync::BackoffPolicy p;  // base 2 s: without Retry-After the first delays are <= 2 s
     std::mt19937_64 rng(1);
     for (int failures = 0; failures < 4; ++failures)
-      for (int i = 0; i < 20; ++i) CHECK(datasync::backoff_delay_ms(p, failures, r.retry_after_s, rng) >= 7000);
+      for (int i = 0; i < 20; ++i)
+        CHECK(datasync::backoff_delay_ms(p, failures, r.retry_after_s, rng) >= 7000);
     for (int i = 0; i < 20; ++i) CHECK(datasync::backoff_delay_ms(p, 0, 0, rng) <= 2000);
   }
   // The SyncService thread schedules its next attempt no sooner than Retry-After.
@@ -642,14 +730,15 @@ TEST_CASE("500 and 503 with Retry-After keep the queue and the backoff waits at 
           auto t = datasync::make_curl_transport(link.opt);
           if (!t.is_ok()) return nullptr;
           service_transport = std::move(t.value());
-          return std::make_unique<datasync::Uploader>(*link.box, *service_transport, link.dev->identity.device_id,
-                                                      link.dev->identity.sign_key, link.dev->databank_receipt, link.clock);
+          return std::make_unique<datasync::Uploader>(
+              *link.box, *service_transport, link.dev->identity.device_id,
+              link.dev->identity.sign_key, link.dev->databank_receipt, link.clock);
         },
         *link.box, link.clock);
     const std::int64_t started = link.clock.now_unix_ms();
     svc.start();
-    REQUIRE(wait_until([&] { return svc.status().consecutive_failures >= 1; }, std::chrono::seconds(10),
-                       std::chrono::milliseconds(5)));
+    REQUIRE(wait_until([&] { return svc.status().consecutive_failures >= 1; },
+                       std::chrono::seconds(10), std::chrono::milliseconds(5)));
     datasync::SyncStatus st = svc.status();
     CHECK(st.next_attempt_unix_ms - started >= 7000);
     CHECK(contains(st.last_error, "HTTP 503"));
@@ -660,12 +749,14 @@ TEST_CASE("500 and 503 with Retry-After keep the queue and the backoff waits at 
   recover_in_process(rig, link);
 }
 
-TEST_CASE("a captive portal's 200 HTML page is not taken for the data bank", "[integration][sync][faults]") {
+TEST_CASE("a captive portal's 200 HTML page is not taken for the data bank",
+          "[integration][sync][faults]") {
   Rig rig(kN);
   Link link(rig.kiosk);
-  rig.proxy.canned(FaultProxy::http_response(
-      200, "OK", {{"Content-Type", "text/html"}},
-      "<html><body><h1>Hospital Wi-Fi</h1><form action=/login>Accept the terms to continue</form></body></html>"));
+  rig.proxy.canned(
+      FaultProxy::http_response(200, "OK", {{"Content-Type", "text/html"}},
+                                "<html><body><h1>Hospital Wi-Fi</h1><form action=/login>Accept the "
+                                "terms to continue</form></body></html>"));
   datasync::SyncReport r;
   platform::Status s = link.drain(r);
   CHECK(!s.is_ok());
@@ -679,9 +770,10 @@ TEST_CASE("a captive portal's 200 HTML page is not taken for the data bank", "[i
 TEST_CASE("garbage JSON with 201 keeps the queue", "[integration][sync][faults]") {
   Rig rig(kN);
   Link link(rig.kiosk);
-  for (const std::string& body : {std::string(R"({"receipts":[{"id":"01)"), std::string("\x01\xff not json"),
-                                 std::string(R"({"receipts":[{"id":7,"sha256":null}],"rejected":"no"})"),
-                                 std::string(R"(["receipts"])")}) {
+  for (const std::string& body :
+       {std::string(R"({"receipts":[{"id":"01)"), std::string("\x01\xff not json"),
+        std::string(R"({"receipts":[{"id":7,"sha256":null}],"rejected":"no"})"),
+        std::string(R"(["receipts"])")}) {
     INFO(body);
     rig.proxy.canned(json_response(201, "Created", body));
     datasync::SyncReport r;
@@ -719,7 +811,8 @@ TEST_CASE("receipts with a bad signature drop nothing", "[integration][sync][fau
   recover_in_process(rig, link);
 }
 
-TEST_CASE("a validly signed receipt for another hash drops nothing and marks no conflict", "[integration][sync][faults]") {
+TEST_CASE("a validly signed receipt for another hash drops nothing and marks no conflict",
+          "[integration][sync][faults]") {
   Rig rig(kN);
   Link link(rig.kiosk);
   auto sec = platform::read_sign_secret_key(rig.bank.dir() / "keys" / "receipt.key");
@@ -733,8 +826,9 @@ TEST_CASE("a validly signed receipt for another hash drops nothing and marks no 
     for (json& rj : j["receipts"]) {
       // The data bank's own key signs it: only the hash check can catch it.
       const std::string id = rj["id"].get<std::string>();
-      datasync::Receipt f = datasync::sign_receipt(id, platform::sha256_hex(platform::as_bytes("another envelope " + id)),
-                                                   rj["received"].get<std::string>(), receipt_key);
+      datasync::Receipt f = datasync::sign_receipt(
+          id, platform::sha256_hex(platform::as_bytes("another envelope " + id)),
+          rj["received"].get<std::string>(), receipt_key);
       if (datasync::verify_receipt(f, pub).is_ok()) forged++;
       rj = json::parse(datasync::receipt_to_json(f));
     }
@@ -760,9 +854,11 @@ TEST_CASE("a redirect to another host is refused and not followed", "[integratio
   try {
     decoy = std::make_unique<FaultProxy>(rig.server.port(), "127.0.0.2");
   } catch (const std::exception&) {
-    decoy = std::make_unique<FaultProxy>(rig.server.port(), "127.0.0.1");  // no 127.0.0.2 here: another origin
+    decoy = std::make_unique<FaultProxy>(rig.server.port(),
+                                         "127.0.0.1");  // no 127.0.0.2 here: another origin
   }
-  rig.proxy.canned(FaultProxy::http_response(302, "Found", {{"Location", decoy->url() + "/v1/envelopes"}}, ""));
+  rig.proxy.canned(
+      FaultProxy::http_response(302, "Found", {{"Location", decoy->url() + "/v1/envelopes"}}, ""));
   datasync::SyncReport r;
   platform::Status s = link.drain(r);
   CHECK(!s.is_ok());
@@ -779,7 +875,8 @@ TEST_CASE("a redirect to another host is refused and not followed", "[integratio
 
 // ---- TLS ------------------------------------------------------------------------------------
 
-TEST_CASE("a server with another TLS key gets not one byte of payload", "[integration][sync][faults][tls]") {
+TEST_CASE("a server with another TLS key gets not one byte of payload",
+          "[integration][sync][faults][tls]") {
   TempDir tmp;
   DataBank bank(tmp / "bank");
   const TlsFiles good_tls = make_self_signed(tmp / "tls-good");
@@ -846,7 +943,8 @@ TEST_CASE("the server killed with SIGKILL mid-batch and restarted stores each en
       datasync::SyncReport r;
       return link.drain(r);
     });
-    const bool reached = wait_until([&] { return rig.proxy.bytes_to_server() >= trigger; }, std::chrono::seconds(30));
+    const bool reached = wait_until([&] { return rig.proxy.bytes_to_server() >= trigger; },
+                                    std::chrono::seconds(30));
     const std::uint64_t replied = rig.proxy.bytes_from_server();
     rig.server.kill9();
     REQUIRE(reached);
@@ -879,7 +977,8 @@ TEST_CASE("the kiosk killed with SIGKILL mid-sync and restarted loses and duplic
   {
     Child sync(kioskctl_args(rig.kiosk.dir(), {"sync", "--once", "--json"}));
     // The first reply is on its way: the kiosk is applying receipts when it dies.
-    const bool replied = wait_until([&] { return rig.proxy.bytes_to_client() > 0; }, std::chrono::seconds(30));
+    const bool replied =
+        wait_until([&] { return rig.proxy.bytes_to_client() > 0; }, std::chrono::seconds(30));
     std::this_thread::sleep_for(std::chrono::milliseconds(30));
     sync.kill_and_drain();
     REQUIRE(replied);
@@ -903,7 +1002,8 @@ TEST_CASE("the kiosk killed with SIGKILL mid-sync and restarted loses and duplic
 
 // ---- many kiosks, replays, revocation ------------------------------------------------------
 
-TEST_CASE("20 kiosks syncing to one server at once store all 400 envelopes exactly once", "[integration][sync][load]") {
+TEST_CASE("20 kiosks syncing to one server at once store all 400 envelopes exactly once",
+          "[integration][sync][load]") {
   constexpr int kKiosks = 20, kEach = 20;
   TempDir tmp;
   DataBank bank(tmp / "bank");
@@ -919,14 +1019,16 @@ TEST_CASE("20 kiosks syncing to one server at once store all 400 envelopes exact
   auto all = [&](const std::function<std::vector<std::string>(int)>& argv_of) {
     std::vector<std::future<ProcessResult>> running;
     for (int i = 0; i < kKiosks; ++i)
-      running.push_back(std::async(std::launch::async, [argv = argv_of(i)] { return run_process(argv, kCliLimit); }));
+      running.push_back(std::async(std::launch::async,
+                                   [argv = argv_of(i)] { return run_process(argv, kCliLimit); }));
     std::vector<ProcessResult> out;
     for (auto& f : running) out.push_back(f.get());
     return out;
   };
   for (const ProcessResult& r : all([&](int i) {
          return kioskctl_args(kiosk_at(i).dir(),
-                              {"provision", "--server", server.url(), "--enroll-code", codes[static_cast<std::size_t>(i)]});
+                              {"provision", "--server", server.url(), "--enroll-code",
+                               codes[static_cast<std::size_t>(i)]});
        })) {
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
@@ -940,7 +1042,9 @@ TEST_CASE("20 kiosks syncing to one server at once store all 400 envelopes exact
   }
   const auto t0 = std::chrono::steady_clock::now();
   SECTION("as kioskctl sync processes") {
-    for (const ProcessResult& r : all([&](int i) { return kioskctl_args(kiosk_at(i).dir(), {"sync", "--once", "--json"}); })) {
+    for (const ProcessResult& r : all([&](int i) {
+           return kioskctl_args(kiosk_at(i).dir(), {"sync", "--once", "--json"});
+         })) {
       INFO(r.out << r.err);
       CHECK(r.exit_code == 0);
       json j = json::parse(r.out, nullptr, false);
@@ -974,7 +1078,8 @@ TEST_CASE("20 kiosks syncing to one server at once store all 400 envelopes exact
     }
   }
   const auto took = std::chrono::steady_clock::now() - t0;
-  INFO("20 concurrent syncs took " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms");
+  INFO("20 concurrent syncs took "
+       << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms");
   CHECK(took < std::chrono::seconds(15));
   json st = bank.stats();
   CHECK(st["devices"] == kKiosks);
@@ -991,7 +1096,8 @@ TEST_CASE("20 kiosks syncing to one server at once store all 400 envelopes exact
   CHECK(first_difference(bank.stored(), expected) == "");
 }
 
-TEST_CASE("a captured signed request replayed byte for byte is refused as a replay", "[integration][sync][security]") {
+TEST_CASE("a captured signed request replayed byte for byte is refused as a replay",
+          "[integration][sync][security]") {
   Rig rig(5);
   Link link(rig.kiosk);
   datasync::SyncReport r;
@@ -1020,7 +1126,8 @@ TEST_CASE("a captured signed request replayed byte for byte is refused as a repl
   expect_exactly_once(rig.bank, rig.kiosk, rig.ids.size());
 }
 
-TEST_CASE("a revoked device is refused and its envelopes stay queued", "[integration][sync][security]") {
+TEST_CASE("a revoked device is refused and its envelopes stay queued",
+          "[integration][sync][security]") {
   Rig rig(5);
   json first = rig.kiosk.sync_cli();
   REQUIRE(first["exit"] == 0);
@@ -1048,8 +1155,10 @@ TEST_CASE("a revoked device is refused and its envelopes stay queued", "[integra
 
 // ---- end to end over real TLS with a CA ------------------------------------------------------
 
-TEST_CASE("end to end: provision over TLS with a CA, enroll 100, sync, and the data bank opens every envelope",
-          "[e2e][sync][tls]") {
+TEST_CASE(
+    "end to end: provision over TLS with a CA, enroll 100, sync, and the data bank opens every "
+    "envelope",
+    "[e2e][sync][tls]") {
   TempDir tmp;
   const CaFiles ca = make_ca_and_server(tmp / "pki");
   DataBank bank(tmp / "bank");
@@ -1065,7 +1174,8 @@ TEST_CASE("end to end: provision over TLS with a CA, enroll 100, sync, and the d
   expect_exactly_once(bank, k, ids.size());
   int with_patient = 0;
   for (const std::string& id : ids) {
-    ProcessResult o = run_process(ingest_args({"open", "--dir", bank.dir().string(), "--id", id}), kCliLimit);
+    ProcessResult o =
+        run_process(ingest_args({"open", "--dir", bank.dir().string(), "--id", id}), kCliLimit);
     INFO(id << ": " << o.err);
     REQUIRE(o.exit_code == 0);
     json bundle = json::parse(o.out, nullptr, false);
@@ -1073,7 +1183,8 @@ TEST_CASE("end to end: provision over TLS with a CA, enroll 100, sync, and the d
     CHECK(bundle["resourceType"] == "Bundle");
     bool patient = false;
     for (const json& e : bundle.value("entry", json::array()))
-      if (e.contains("resource") && e["resource"].value("resourceType", "") == "Patient") patient = true;
+      if (e.contains("resource") && e["resource"].value("resourceType", "") == "Patient")
+        patient = true;
     if (patient) ++with_patient;
   }
   CHECK(with_patient == 100);
