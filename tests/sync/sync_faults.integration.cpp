@@ -1189,3 +1189,61 @@ TEST_CASE(
   }
   CHECK(with_patient == 100);
 }
+
+// ---- the USB path ------------------------------------------------------------------------------
+
+TEST_CASE("the USB path: export, import at the data bank, import-receipts; then online sync adds nothing",
+          "[integration][sync][usb]") {
+  Rig rig(12);
+  // Offline: no network to the data bank at all.
+  rig.proxy.refuse();
+  const fs::path usb = rig.tmp / "usb";
+  fs::create_directories(usb);
+  run_ok(kioskctl_args(rig.kiosk.dir(), {"export", "--out", (usb / "export.jsonl").string()}));
+  CHECK(rig.kiosk.status()["queued"] == 12);  // export changes nothing
+
+  // A damaged stick is refused whole and stores nothing.
+  std::string bytes = read_all(usb / "export.jsonl");
+  std::string damaged = bytes;
+  damaged[damaged.size() / 2] = damaged[damaged.size() / 2] == 'A' ? 'B' : 'A';
+  write_all(usb / "damaged.jsonl", damaged);
+  ProcessResult bad = run_process(
+      ingest_args({"import", "--dir", rig.bank.dir().string(), (usb / "damaged.jsonl").string(),
+                   "--receipts-out", (usb / "bad-receipts.jsonl").string()}));
+  CHECK(bad.exit_code != 0);
+  CHECK(rig.bank.stats()["envelopes"] == 0);
+
+  run_ok(ingest_args({"import", "--dir", rig.bank.dir().string(), (usb / "export.jsonl").string(),
+                      "--receipts-out", (usb / "receipts.jsonl").string()}));
+  CHECK(rig.bank.stats()["envelopes"] == 12);
+  CHECK(rig.bank.stats()["imported"] == 12);
+  // Importing the same stick twice is harmless: the same receipts again.
+  run_ok(ingest_args({"import", "--dir", rig.bank.dir().string(), (usb / "export.jsonl").string(),
+                      "--receipts-out", (usb / "receipts2.jsonl").string()}));
+  CHECK(read_all(usb / "receipts.jsonl") == read_all(usb / "receipts2.jsonl"));
+  CHECK(rig.bank.stats()["envelopes"] == 12);
+
+  // A tampered receipt is refused and its envelope stays queued.
+  std::vector<std::string> lines = lines_of(read_all(usb / "receipts.jsonl"));
+  REQUIRE(lines.size() == 12);
+  json first = json::parse(lines[0]);
+  first["received"] = "2020-01-01T00:00:00.000Z";
+  write_all(usb / "tampered.jsonl", first.dump() + "\n");
+  ProcessResult t = run_process(kioskctl_args(rig.kiosk.dir(), {"import-receipts", (usb / "tampered.jsonl").string()}));
+  CHECK(t.exit_code != 0);
+  CHECK(rig.kiosk.status()["queued"] == 12);
+
+  run_ok(kioskctl_args(rig.kiosk.dir(), {"import-receipts", (usb / "receipts.jsonl").string()}));
+  json ks = rig.kiosk.status();
+  CHECK(ks["queued"] == 0);
+  CHECK(ks["acked"] == 12);
+  CHECK(receipt_problems(rig.kiosk, rig.bank.receipt_pub()).empty());
+  expect_exactly_once(rig.bank, rig.kiosk, 12);
+
+  // Back online: nothing left to send, nothing stored twice.
+  rig.proxy.pass();
+  json again = rig.kiosk.sync_cli();
+  CHECK(again["exit"] == 0);
+  CHECK(again["sent"] == 0);
+  CHECK(rig.bank.stats()["envelopes"] == 12);
+}
