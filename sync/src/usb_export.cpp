@@ -10,19 +10,21 @@ using platform::Result;
 using platform::Status;
 
 namespace {
-constexpr std::size_t kBatch = 256;
 constexpr std::size_t kMaxExportBytes = std::size_t{4} << 30;
 }  // namespace
 
 Result<ExportSummary> export_queue(Outbox& outbox, const std::filesystem::path& out,
                                    const std::string& device_id, const std::string& created) {
-  // Read every queued envelope in queue order. next_batch() always starts at the oldest, so
-  // page through by asking for ever larger prefixes only once: take everything at once.
+  // Every queued envelope, in queue order, in one read. A queue too large for one file is an
+  // error, never a silently shortened export.
   Result<OutboxStats> st = outbox.stats(0);
   if (!st.is_ok()) return st.status();
-  std::size_t want = static_cast<std::size_t>(st->queued_count);
-  Result<std::vector<QueuedEnvelope>> all = outbox.next_batch(want + kBatch, kMaxExportBytes);
+  const std::size_t want = static_cast<std::size_t>(st->queued_count);
+  Result<std::vector<QueuedEnvelope>> all = outbox.next_batch(want, kMaxExportBytes);
   if (!all.is_ok()) return all.status();
+  if (all->size() < want)
+    return Status::invalid_argument("the queue (" + std::to_string(want) + " envelopes) is larger than one export file may hold (" +
+                                    std::to_string(kMaxExportBytes >> 30) + " GiB); sync or export in parts after receipts return");
   std::string body;
   for (const QueuedEnvelope& q : all.value()) {
     body += q.json;

@@ -62,6 +62,8 @@ class Child {
 };
 
 std::string read_all(const std::filesystem::path& p);
+// The non-empty lines of `s` (a program's output, a JSON-lines file), without their "\n".
+std::vector<std::string> lines_of(const std::string& s);
 void write_all(const std::filesystem::path& p, const std::string& data);
 
 // UTF-16LE and UTF-16BE encodings of a UTF-8 string.

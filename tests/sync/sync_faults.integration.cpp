@@ -57,17 +57,6 @@ std::string joined(const std::vector<std::string>& argv) {
   return s;
 }
 
-std::vector<std::string> lines_of(const std::string& s) {
-  std::vector<std::string> out;
-  std::size_t pos = 0;
-  while (pos < s.size()) {
-    std::size_t nl = s.find('\n', pos);
-    if (nl == std::string::npos) nl = s.size();
-    if (nl > pos) out.push_back(s.substr(pos, nl - pos));
-    pos = nl + 1;
-  }
-  return out;
-}
 
 ProcessResult run_ok(const std::vector<std::string>& argv) {
   ProcessResult r = run_process(argv, kCliLimit);
