@@ -6,7 +6,7 @@ set -euo pipefail
 
 PACKAGES=(
   g++ cmake ninja-build pkg-config
-  libsodium-dev libsqlite3-dev sqlite3 nlohmann-json3-dev libcli11-dev catch2
+  libsodium-dev libsqlite3-dev sqlite3 nlohmann-json3-dev libsimdjson-dev libcli11-dev catch2
   libcurl4-openssl-dev libcpp-httplib-dev libssl-dev openssl
   clang libclang-rt-14-dev python3
   util-linux bash

@@ -9,6 +9,7 @@
 
 #include <cstring>
 #include <functional>
+#include <thread>
 
 #include "platform/clock.h"
 #include "platform/fs.h"
@@ -319,12 +320,22 @@ Result<AckOutcome> SqliteOutbox::acknowledge(const Receipt& r, const platform::S
 
 std::vector<Outbox::AckResult> SqliteOutbox::acknowledge_batch(const std::vector<Receipt>& receipts,
                                                                const platform::SignPublicKey& key) {
-  std::vector<AckResult> out;
-  std::vector<std::size_t> verified;
-  for (std::size_t i = 0; i < receipts.size(); ++i) {
-    out.push_back({receipts[i].id, verify_receipt(receipts[i], key), AckOutcome::kAcked});
-    if (out.back().status.is_ok()) verified.push_back(i);
+  std::vector<AckResult> out(receipts.size());
+  // Receipt signatures are checked on two threads for a full batch (pure work, no lock).
+  auto check = [&](std::size_t first, std::size_t step) {
+    for (std::size_t i = first; i < receipts.size(); i += step)
+      out[i] = {receipts[i].id, verify_receipt(receipts[i], key), AckOutcome::kAcked};
+  };
+  if (receipts.size() >= 16) {
+    std::thread helper(check, 1, 2);
+    check(0, 2);
+    helper.join();
+  } else {
+    check(0, 1);
   }
+  std::vector<std::size_t> verified;
+  for (std::size_t i = 0; i < receipts.size(); ++i)
+    if (out[i].status.is_ok()) verified.push_back(i);
   if (verified.empty()) return out;
   std::lock_guard<std::mutex> lock(mu_);
   Transaction tx(db_);

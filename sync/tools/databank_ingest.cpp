@@ -70,6 +70,7 @@ int serve(const fs::path& dir, const std::string& listen, const std::string& cer
   auto bank = ingest::Databank::open(dir, clock);
   if (!bank.is_ok()) return fail(bank.status());
   ingest::Databank& db = *bank.value();
+  if (Status s = db.start_background_checkpoints(std::chrono::milliseconds(500)); !s.is_ok()) return fail(s);
   if (cert.empty()) g_server = std::make_unique<httplib::Server>();
   else g_server = std::make_unique<httplib::SSLServer>(cert.c_str(), key.c_str());
   if (!g_server->is_valid()) return fail(Status::invalid_argument("cannot use the TLS certificate/key"));

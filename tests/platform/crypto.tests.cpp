@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <random>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -261,6 +262,9 @@ TEST_CASE("PIN hashes verify the right PIN only", "[platform][crypto][slow-ish]"
 }
 
 TEST_CASE("Base64 round-trips and decodes strictly", "[platform][crypto][encoding]") {
+  // Both decoders: libsodium's constant-time one (keys) and the fast one (public data).
+  using Decoder = Result<Bytes> (*)(std::string_view);
+  const Decoder decode = GENERATE(as<Decoder>{}, &base64_decode, &base64_decode_public);
   SECTION("RFC 4648 test vectors") {
     const std::pair<const char*, const char*> vectors[] = {
         {"", ""},          {"f", "Zg=="},         {"fo", "Zm8="},        {"foo", "Zm9v"},
@@ -268,7 +272,7 @@ TEST_CASE("Base64 round-trips and decodes strictly", "[platform][crypto][encodin
     for (auto [plain, encoded] : vectors) {
       INFO(plain);
       CHECK(base64_encode(as_bytes(plain)) == encoded);
-      Result<Bytes> dec = base64_decode(encoded);
+      Result<Bytes> dec = decode(encoded);
       REQUIRE(dec.is_ok());
       CHECK(to_string(*dec) == plain);
     }
@@ -278,7 +282,7 @@ TEST_CASE("Base64 round-trips and decodes strictly", "[platform][crypto][encodin
     for (int i = 0; i < 256; ++i) all.push_back(static_cast<std::uint8_t>(i));
     for (std::size_t n : {std::size_t{254}, std::size_t{255}, std::size_t{256}}) {
       Bytes data(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(n));
-      Result<Bytes> dec = base64_decode(base64_encode(data));
+      Result<Bytes> dec = decode(base64_encode(data));
       REQUIRE(dec.is_ok());
       CHECK(*dec == data);
     }
@@ -290,38 +294,70 @@ TEST_CASE("Base64 round-trips and decodes strictly", "[platform][crypto][encodin
   SECTION("rejects characters outside the alphabet") {
     for (const char* bad : {"Zm9v!A==", "Zm 9v", "Zm9v\n", " Zm9v", "Zm9\xc3\xa9", "Zm9v.A=="}) {
       INFO(bad);
-      Result<Bytes> r = base64_decode(bad);
+      Result<Bytes> r = decode(bad);
       REQUIRE_FALSE(r.is_ok());
       CHECK(r.status().kind() == StatusKind::kInvalidArgument);
     }
     // An embedded NUL, passed with its real length.
-    CHECK_FALSE(base64_decode(std::string_view("Zm9v\0Zm9v", 9)).is_ok());
+    CHECK_FALSE(decode(std::string_view("Zm9v\0Zm9v", 9)).is_ok());
   }
   SECTION("rejects missing padding") {
-    CHECK_FALSE(base64_decode("Zg").is_ok());
-    CHECK_FALSE(base64_decode("Zg=").is_ok());
-    CHECK_FALSE(base64_decode("Zm8").is_ok());
-    CHECK_FALSE(base64_decode("Zm9vYg").is_ok());
+    CHECK_FALSE(decode("Zg").is_ok());
+    CHECK_FALSE(decode("Zg=").is_ok());
+    CHECK_FALSE(decode("Zm8").is_ok());
+    CHECK_FALSE(decode("Zm9vYg").is_ok());
   }
   SECTION("rejects extra padding and data after padding") {
-    CHECK_FALSE(base64_decode("Zm8==").is_ok());
-    CHECK_FALSE(base64_decode("Zg===").is_ok());
-    CHECK_FALSE(base64_decode("Zg==Zg==").is_ok());
-    CHECK_FALSE(base64_decode("=").is_ok());
+    CHECK_FALSE(decode("Zm8==").is_ok());
+    CHECK_FALSE(decode("Zg===").is_ok());
+    CHECK_FALSE(decode("Zg==Zg==").is_ok());
+    CHECK_FALSE(decode("=").is_ok());
   }
   SECTION("rejects the URL-safe alphabet") {
-    CHECK_FALSE(base64_decode("-_8=").is_ok());
-    CHECK_FALSE(base64_decode("-_8").is_ok());
-    CHECK_FALSE(base64_decode("ab-c").is_ok());
-    CHECK_FALSE(base64_decode("ab_c").is_ok());
-    Result<Bytes> std_form = base64_decode("+/8=");
+    CHECK_FALSE(decode("-_8=").is_ok());
+    CHECK_FALSE(decode("-_8").is_ok());
+    CHECK_FALSE(decode("ab-c").is_ok());
+    CHECK_FALSE(decode("ab_c").is_ok());
+    Result<Bytes> std_form = decode("+/8=");
     REQUIRE(std_form.is_ok());
     CHECK(*std_form == Bytes{0xfb, 0xff});
   }
   SECTION("rejects non-canonical trailing bits") {
-    CHECK_FALSE(base64_decode("Zh==").is_ok());  // 'h' leaves a set bit after the last byte
-    CHECK(base64_decode("Zg==").is_ok());
+    CHECK_FALSE(decode("Zh==").is_ok());  // 'h' leaves a set bit after the last byte
+    CHECK(decode("Zg==").is_ok());
   }
+}
+
+TEST_CASE("The fast base64 coders agree with libsodium's on random and mutated input", "[platform][crypto][encoding]") {
+  std::mt19937_64 rng(20261129);
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ \n";
+  int accepted = 0;
+  for (int round = 0; round < 20000; ++round) {
+    std::string text;
+    if (round % 2 == 0) {
+      // Valid encodings of random bytes, then maybe one character changed.
+      Bytes data(rng() % 40);
+      for (auto& byte : data) byte = static_cast<std::uint8_t>(rng());
+      text = base64_encode(data);
+      if (!text.empty() && rng() % 2) text[rng() % text.size()] = alphabet[rng() % alphabet.size()];
+    } else {
+      text.resize(rng() % 13);
+      for (char& c : text) c = alphabet[rng() % alphabet.size()];
+    }
+    if (round % 2 == 0 && text.size() % 4 == 0) {
+      Result<Bytes> bytes = base64_decode(text);
+      if (bytes.is_ok()) CHECK(base64_encode_public(*bytes) == base64_encode(*bytes));
+    }
+    Result<Bytes> slow = base64_decode(text);
+    Result<Bytes> fast = base64_decode_public(text);
+    INFO(text);
+    REQUIRE(slow.is_ok() == fast.is_ok());
+    if (slow.is_ok()) {
+      CHECK(*slow == *fast);
+      ++accepted;
+    }
+  }
+  CHECK(accepted > 5000);  // both branches were exercised
 }
 
 TEST_CASE("Hex round-trips and rejects what is not hex", "[platform][crypto][encoding]") {

@@ -393,6 +393,7 @@ void FaultProxy::serve(Conn& conn) {
   std::string request_buf, reply_buf;
   bool close_after_flush = false, stop_reading_server = false, done = false;
   auto last_activity = SteadyClock::now();
+  bool first_up = true;  // nothing forwarded to the server yet on this connection
   auto reset_client = [&] {
     reset_fd(c);
     close_fd(s);
@@ -466,7 +467,10 @@ void FaultProxy::serve(Conn& conn) {
               reset_client();
               break;
             }
-            up.push(now + m.link.latency_up_ms, std::move(chunk));
+            up.push(now + m.link.latency_up_ms +
+                        (first_up && m.link.handshake_round_trip ? m.link.latency_up_ms + m.link.latency_down_ms : 0),
+                    std::move(chunk));
+            first_up = false;
         }
         if (done) break;
       }

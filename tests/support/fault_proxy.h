@@ -47,6 +47,10 @@ struct LinkEmulation {
   int latency_up_ms = 0;         // added to every chunk client -> server
   int latency_down_ms = 0;       // added to every chunk server -> client
   std::int64_t bytes_per_s = 0;  // cap per direction and connection; 0: none
+  // A new connection's first bytes wait one more round trip (up + down): on a real link the
+  // client cannot send before TCP's SYN / SYN-ACK have crossed it, but on loopback the kernel
+  // completes the handshake with the proxy at once.
+  bool handshake_round_trip = true;
 };
 
 class FaultProxy {

@@ -16,6 +16,7 @@
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "platform/crypto.h"
 #include "platform/status.h"
@@ -80,9 +81,18 @@ std::string envelope_to_json(const Envelope& e);
 // Strict: every field present with the right type, nothing unknown, base64 and sizes valid.
 platform::Result<Envelope> envelope_from_json(std::string_view json);
 
+// The data bank's batch body {"envelopes":[...]}: each element's exact text, as views into
+// `body`, without parsing the envelopes themselves. Anything else is kInvalidArgument.
+platform::Result<std::vector<std::string_view>> split_envelope_batch(std::string_view body);
 // Header formats and the device signature. Says what failed.
-platform::Status verify_envelope(const Envelope& e, const platform::SignPublicKey& device_key);
+// Optionally hands back the hex SHA-256 of the sealed bytes it computed.
+platform::Status verify_envelope(const Envelope& e, const platform::SignPublicKey& device_key,
+                                 std::string* sealed_sha256_hex = nullptr);
 
+// Data bank side, for ingest: the same checks as open_envelope without handing out the
+// plaintext (opened in reused locked memory and wiped).
+platform::Status check_sealed(const Envelope& e, const platform::SealPublicKey& pub,
+                              const platform::SealSecretKey& sec);
 // Data bank side: opens the seal and checks the inner id, device, kind and created match.
 platform::Result<platform::SecureBuffer> open_envelope(const Envelope& e,
                                                        const platform::SealPublicKey& pub,

@@ -3,11 +3,14 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstring>
+#include <thread>
 
 #include "forms/package.h"
 #include "platform/fs.h"
 #include "platform/keyfile.h"
+#include "platform/log.h"
 #include "sqlite_db.h"
 #include "sync/envelope.h"
 #include "sync/protocol.h"
@@ -89,7 +92,46 @@ Result<std::unique_ptr<KeySet>> load_keys(const fs::path& dir) {
 Databank::Databank(sqlite3* db, fs::path dir, std::unique_ptr<KeySet> keys, platform::Clock& clock)
     : db_(db), dir_(std::move(dir)), keys_(std::move(keys)), clock_(clock), ids_(clock) {}
 
-Databank::~Databank() { sqlite3_close(db_); }
+Databank::~Databank() {
+  if (checkpointer_.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(checkpoint_mu_);
+      stopping_ = true;
+    }
+    checkpoint_cv_.notify_all();
+    checkpointer_.join();
+  }
+  sqlite3_close(db_);
+}
+
+Status Databank::start_background_checkpoints(std::chrono::milliseconds every) {
+  if (checkpointer_.joinable()) return Status::ok();
+  const fs::path file = dir_ / "ingest.db";
+  sqlite3* ck = nullptr;
+  if (sqlite3_open_v2(file.c_str(), &ck, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+    Status s = datasync::detail::sqlite_status(ck, sqlite3_errcode(ck), "cannot open " + file.string() + " for checkpoints");
+    sqlite3_close(ck);
+    return s;
+  }
+  sqlite3_busy_timeout(ck, 1000);
+  KIOSK_RETURN_IF_ERROR(exec_sql(ck, "PRAGMA synchronous=FULL;", "configuring the checkpoint connection"));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    KIOSK_RETURN_IF_ERROR(exec_sql(db_, "PRAGMA wal_autocheckpoint=16384;", "configuring " + file.string()));
+  }
+  checkpointer_ = std::thread([this, ck, every] {
+    std::unique_lock<std::mutex> lock(checkpoint_mu_);
+    while (!checkpoint_cv_.wait_for(lock, every, [this] { return stopping_; })) {
+      lock.unlock();
+      int log = 0, done = 0;
+      if (sqlite3_wal_checkpoint_v2(ck, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done) != SQLITE_OK)
+        platform::log::warn("ingest.checkpoint_failed", {});
+      lock.lock();
+    }
+    sqlite3_close(ck);
+  });
+  return Status::ok();
+}
 
 Result<std::unique_ptr<Databank>> Databank::open(const fs::path& dir, platform::Clock& clock) {
   Result<std::unique_ptr<KeySet>> keys = load_keys(dir);
@@ -217,72 +259,88 @@ Reply Databank::register_device(const std::string& body) {
           0};
 }
 
-Databank::Outcome Databank::store_one(const std::string& text, const std::string& device, const std::string& via) {
-  Outcome o;
-  Result<datasync::Envelope> e = datasync::envelope_from_json(text);
+Databank::Checked Databank::check_parsed(Result<datasync::Envelope> e, std::string_view text, const std::string& device,
+                                         const platform::SignPublicKey& key) const {
+  Checked c;
+  c.text = std::string(text);
   if (!e.is_ok()) {
+    // Name the envelope in the rejection if its id can be read at all.
     nlohmann::json j = json::parse(text, nullptr, false);
-    o.id = j.is_object() && j.contains("id") && j["id"].is_string() ? j["id"].get<std::string>() : "";
-    o.rejection = "malformed: " + e.status().message();
-    return o;
+    c.id = j.is_object() && j.contains("id") && j["id"].is_string() ? j["id"].get<std::string>() : "";
+    c.rejection = "malformed: " + e.status().message();
+    return c;
   }
-  o.id = e->h.id;
+  c.id = e->h.id;
+  c.header = e->h;
   if (!device.empty() && e->h.device != device) {
-    o.rejection = "device_mismatch: envelope names another device than the request";
+    c.rejection = "device_mismatch: envelope names another device than the request";
+    return c;
+  }
+  if (Status v = datasync::verify_envelope(e.value(), key, &c.sha256); !v.is_ok()) {
+    c.rejection = "bad_signature: " + v.message();
+    return c;
+  }
+  if (Status opened = datasync::check_sealed(e.value(), keys_->seal_pub, keys_->seal_sec); !opened.is_ok()) {
+    c.rejection = "bad_seal: " + opened.message();
+    return c;
+  }
+  // Signed here, on the parallel path; sent only if this envelope is then stored and committed.
+  c.received = platform::format_rfc3339_utc(clock_.now_unix_ms());
+  c.receipt = datasync::receipt_to_json(datasync::sign_receipt(c.id, c.sha256, c.received, keys_->receipt_sec));
+  return c;
+}
+
+Databank::Outcome Databank::store_checked(const Checked& c, const std::string& via) {
+  Outcome o;
+  o.id = c.id;
+  if (!c.rejection.empty()) {
+    o.rejection = c.rejection;
     return o;
   }
-  bool revoked = false;
-  Result<std::optional<platform::SignPublicKey>> key = device_key(e->h.device, &revoked);
-  if (!key.is_ok() || !key.value()) {
-    o.rejection = "unknown_device: " + e->h.device;
-    return o;
-  }
-  if (revoked) {
-    o.rejection = "revoked_device: " + e->h.device;
-    return o;
-  }
-  if (Status v = datasync::verify_envelope(e.value(), *key.value()); !v.is_ok()) {
-    o.rejection = "bad_signature: " + v.message();
-    return o;
-  }
-  Result<platform::SecureBuffer> opened = datasync::open_envelope(e.value(), keys_->seal_pub, keys_->seal_sec);
-  if (!opened.is_ok()) {
-    o.rejection = "bad_seal: " + opened.status().message();
-    return o;
-  }
-  const std::string sha = platform::sha256_hex(e->sealed);
   Stmt q(db_, "SELECT sha256, receipt FROM envelopes WHERE id = ?");
-  q.bind(1, e->h.id);
+  q.bind(1, c.id);
   Result<bool> row = q.step("looking up envelope");
   if (!row.is_ok()) {
     o.rejection = "store_error";
     return o;
   }
   if (row.value()) {
-    if (q.col_text(0) == sha) {
+    if (q.col_text(0) == c.sha256) {
       o.receipt = json::parse(q.col_text(1));
       return o;
     }
-    Stmt c(db_, "INSERT INTO conflicts(id, sha256, device, received, envelope) VALUES(?,?,?,?,?)");
-    c.bind(1, e->h.id).bind(2, sha).bind(3, e->h.device).bind(4, platform::format_rfc3339_utc(clock_.now_unix_ms())).bind(5, text);
-    (void)c.exec("setting a conflict aside");
+    Stmt conflict(db_, "INSERT INTO conflicts(id, sha256, device, received, envelope) VALUES(?,?,?,?,?)");
+    conflict.bind(1, c.id).bind(2, c.sha256).bind(3, c.header.device).bind(4, platform::format_rfc3339_utc(clock_.now_unix_ms())).bind(5, c.text);
+    (void)conflict.exec("setting a conflict aside");
     o.rejection = "conflict: the data bank holds this id with another hash";
     return o;
   }
-  const std::string received = platform::format_rfc3339_utc(clock_.now_unix_ms());
-  datasync::Receipt r = datasync::sign_receipt(e->h.id, sha, received, keys_->receipt_sec);
-  const std::string receipt = datasync::receipt_to_json(r);
   Stmt ins(db_,
            "INSERT INTO envelopes(id, sha256, device, kind, site, created, ref, envelope, received, receipt, via) "
            "VALUES(?,?,?,?,?,?,?,?,?,?,?)");
-  ins.bind(1, e->h.id).bind(2, sha).bind(3, e->h.device).bind(4, e->h.kind).bind(5, e->h.site).bind(6, e->h.created)
-      .bind(7, e->h.ref).bind(8, text).bind(9, received).bind(10, receipt).bind(11, via);
+  ins.bind(1, c.id).bind(2, c.sha256).bind(3, c.header.device).bind(4, c.header.kind).bind(5, c.header.site)
+      .bind(6, c.header.created).bind(7, c.header.ref).bind(8, c.text).bind(9, c.received).bind(10, c.receipt).bind(11, via);
   if (!ins.exec("storing envelope").is_ok()) {
     o.rejection = "store_error";
     return o;
   }
-  o.receipt = json::parse(receipt);
+  o.receipt = json::parse(c.receipt);
   return o;
+}
+
+Databank::Outcome Databank::store_one(const std::string& text, const std::string& via) {
+  Result<datasync::Envelope> e = datasync::envelope_from_json(text);
+  if (e.is_ok()) {
+    bool revoked = false;
+    Result<std::optional<platform::SignPublicKey>> key = device_key(e->h.device, &revoked);
+    Outcome o;
+    o.id = e->h.id;
+    if (!key.is_ok() || !key.value()) o.rejection = "unknown_device: " + e->h.device;
+    else if (revoked) o.rejection = "revoked_device: " + e->h.device;
+    if (!o.rejection.empty()) return o;
+    return store_checked(check_parsed(std::move(e), text, "", *key.value()), via);
+  }
+  return store_checked(check_parsed(std::move(e), text, "", platform::SignPublicKey{}), via);
 }
 
 Reply Databank::post_envelopes(const RequestAuth& auth, const std::string& path, const std::string& body) {
@@ -303,14 +361,38 @@ Reply Databank::post_envelopes(const RequestAuth& auth, const std::string& path,
   if (!sigraw.is_ok() || sigraw->size() != platform::kSignatureBytes) return error_reply(401, "bad_signature", "X-BBD-Signature is not a signature", now);
   platform::Signature sig{};
   std::memcpy(sig.data(), sigraw->data(), sig.size());
-  std::lock_guard<std::mutex> lock(mu_);
-  bool revoked = false;
-  Result<std::optional<platform::SignPublicKey>> key = device_key(auth.device, &revoked);
-  if (!key.is_ok()) return error_reply(503, "busy", "store unavailable", now);
-  if (!key.value()) return error_reply(401, "unknown_device", "this device is not registered", now);
-  if (revoked) return error_reply(403, "revoked_device", "this device has been revoked", now);
-  if (!datasync::verify_request(sig, "POST", path, ts, auth.nonce, body, *key.value()))
+  platform::SignPublicKey device_pub{};
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    bool revoked = false;
+    Result<std::optional<platform::SignPublicKey>> key = device_key(auth.device, &revoked);
+    if (!key.is_ok()) return error_reply(503, "busy", "store unavailable", now);
+    if (!key.value()) return error_reply(401, "unknown_device", "this device is not registered", now);
+    if (revoked) return error_reply(403, "revoked_device", "this device has been revoked", now);
+    device_pub = *key.value();
+  }
+  if (!datasync::verify_request(sig, "POST", path, ts, auth.nonce, body, device_pub))
     return error_reply(401, "bad_signature", "request signature does not verify", now);
+
+  // The checks that need no store (parse, signature, seal) run on all cores, outside the
+  // lock; storing and receipts then run in one transaction. Only a signed request gets here.
+  Result<std::vector<std::string_view>> texts = datasync::split_envelope_batch(body);
+  std::vector<Checked> checked;
+  if (texts.is_ok() && texts->size() <= datasync::kMaxBatchCount) {
+    checked.resize(texts->size());
+    const std::size_t workers = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 4);
+    const std::size_t n = checked.size();
+    auto work = [&](std::size_t w) {
+      for (std::size_t i = w; i < n; i += workers)
+        checked[i] = check_parsed(datasync::envelope_from_json((*texts)[i]), (*texts)[i], auth.device, device_pub);
+    };
+    std::vector<std::thread> pool;
+    for (std::size_t w = 1; w < std::min(workers, n); ++w) pool.emplace_back(work, w);
+    work(0);
+    for (std::thread& t : pool) t.join();
+  }
+
+  std::lock_guard<std::mutex> lock(mu_);
   Transaction tx(db_);
   if (!tx.begin().is_ok()) return {503, {{"error", "busy"}, {"server_time", now}}, 2};
   {
@@ -321,23 +403,22 @@ Reply Databank::post_envelopes(const RequestAuth& auth, const std::string& path,
     n.bind(1, auth.device).bind(2, auth.nonce).bind(3, ts);
     if (!n.exec("recording nonce").is_ok()) return error_reply(401, "replay", "this request was already received (nonce reused)", now);
   }
-  json j = json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("envelopes") || !j["envelopes"].is_array()) {
+  if (!texts.is_ok()) {
     (void)tx.commit();  // keep the nonce: the signed request was seen
-    return error_reply(400, "bad_request", "expected {\"envelopes\": [...]}", now);
+    return error_reply(400, "bad_request", texts.status().message(), now);
   }
-  if (j["envelopes"].size() > datasync::kMaxBatchCount) {
+  if (texts->size() > datasync::kMaxBatchCount) {
     (void)tx.commit();
     return error_reply(413, "too_many", "at most " + std::to_string(datasync::kMaxBatchCount) + " envelopes per request", now);
   }
   json receipts = json::array(), rejected = json::array();
-  for (const json& e : j["envelopes"]) {
-    Outcome o = store_one(e.dump(), auth.device, "online");
-    if (o.receipt) receipts.push_back(*o.receipt);
+  for (const Checked& c : checked) {
+    Outcome o = store_checked(c, "online");
+    if (o.receipt) receipts.push_back(std::move(*o.receipt));
     else rejected.push_back({{"id", o.id}, {"reason", o.rejection}});
   }
   if (!tx.commit().is_ok()) return {503, {{"error", "store_failed"}, {"server_time", now}}, 5};
-  return {201, {{"receipts", receipts}, {"rejected", rejected}, {"server_time", now}}, 0};
+  return {201, {{"receipts", std::move(receipts)}, {"rejected", std::move(rejected)}, {"server_time", now}}, 0};
 }
 
 Reply Databank::list_forms() {
@@ -385,7 +466,7 @@ Result<std::string> Databank::import_export_file(const fs::path& file, int* stor
   *stored = 0;
   *rejected = 0;
   for (const std::string& line : lines.value()) {
-    Outcome o = store_one(line, "", "import");
+    Outcome o = store_one(line, "import");
     if (o.receipt) {
       out += o.receipt->dump() + "\n";
       ++*stored;

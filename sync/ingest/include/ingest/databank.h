@@ -10,12 +10,15 @@
 // Thread-safety: Databank serialises all store access with a mutex; any thread may call it.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -23,6 +26,7 @@
 #include "platform/clock.h"
 #include "platform/crypto.h"
 #include "platform/status.h"
+#include "sync/envelope.h"
 #include "platform/ulid.h"
 
 struct sqlite3;
@@ -64,6 +68,10 @@ class Databank {
 
   const KeySet& keys() const { return *keys_; }
 
+  // For `serve`: WAL checkpoints move from the committing request to a thread of their own
+  // (its own connection, PASSIVE, every `every`), with an inline one only past 64 MB of WAL.
+  platform::Status start_background_checkpoints(std::chrono::milliseconds every);
+
   // Operator commands.
   platform::Result<std::string> make_enroll_code(const std::string& site, std::int64_t ttl_ms,
                                                  const std::string& tls_spki_sha256);
@@ -89,8 +97,24 @@ class Databank {
     std::string id;
     std::string rejection;
   };
+  // One envelope after the checks that need no store: parsed, signature verified with the
+  // device's key, seal opened and its inner fields matched, receipt signed. Thread-safe
+  // (reads keys_ and the clock only).
+  struct Checked {
+    std::string id;
+    std::string text;        // exactly as received
+    datasync::EnvelopeHeader header;
+    std::string sha256;      // hex, of the sealed bytes
+    std::string rejection;   // empty when every check passed
+    std::string received;    // RFC 3339, and the receipt signed for it (used only if stored)
+    std::string receipt;
+  };
+  Checked check_parsed(platform::Result<datasync::Envelope> parsed, std::string_view text, const std::string& device,
+                       const platform::SignPublicKey& key) const;
   // REQUIRES: mu_ held and a transaction open.
-  Outcome store_one(const std::string& envelope_json, const std::string& device, const std::string& via);
+  Outcome store_checked(const Checked& c, const std::string& via);
+  // The USB path: looks the device up for each envelope. REQUIRES: mu_ held, transaction open.
+  Outcome store_one(const std::string& envelope_json, const std::string& via);
   platform::Result<std::optional<platform::SignPublicKey>> device_key(const std::string& id, bool* revoked);
 
   std::mutex mu_;
@@ -99,6 +123,10 @@ class Databank {
   std::unique_ptr<KeySet> keys_;
   platform::Clock& clock_;
   platform::UlidGenerator ids_;
+  std::thread checkpointer_;
+  std::mutex checkpoint_mu_;
+  std::condition_variable checkpoint_cv_;
+  bool stopping_ = false;
 };
 
 }  // namespace ingest
