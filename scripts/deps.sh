@@ -7,9 +7,13 @@ set -euo pipefail
 PACKAGES=(
   g++ cmake ninja-build pkg-config
   libsodium-dev libsqlite3-dev sqlite3 nlohmann-json3-dev libsimdjson-dev libcli11-dev catch2
-  libcurl4-openssl-dev libcpp-httplib-dev libssl-dev openssl
+  libcurl4-openssl-dev libcpp-httplib-dev libssl-dev openssl curl
   clang libclang-rt-14-dev python3
   util-linux bash
+  # the kiosk app: Dear ImGui 1.86 + GLFW (X11) + OpenGL 3, Korean keyboard, font, signature PNG
+  libimgui-dev libglfw3-dev libgl-dev libgl1-mesa-dri libhangul-dev fonts-nanum libpng-dev
+  # UI tests: a real X server, XTest input and screenshots
+  xvfb libxtst-dev x11-apps
 )
 
 missing=()

@@ -4,6 +4,8 @@
 
 #include <sodium.h>
 
+#include "platform/crypto.h"
+
 namespace forms {
 
 using nlohmann::json;
@@ -114,17 +116,25 @@ json make_enrollment_bundle(const EnrollmentContent& c) {
   }
 
   const std::string who = c.representative ? enrollment_resource_ref(c.enrollment_id, "representative") : patient_ref;
+  // One act of signing, two renditions: the strokes (JSON, exact) and, if rendered, the PNG
+  // (for people and tools that cannot draw strokes). Both carry the same type, time and signer.
+  auto signature_entry = [&](const char* sig_format, std::string data_b64) {
+    return json{{"type", json::array({{{"system", "urn:iso-astm:E1762-95:2013"}, {"code", "1.2.840.10065.1.12.1.7"}, {"display", "Consent Signature"}}})},
+                {"when", c.signature.signed_at},
+                {"who", {{"reference", who}}},
+                {"sigFormat", sig_format},
+                {"data", std::move(data_b64)}};
+  };
+  json signatures = json::array({signature_entry("application/json", b64(strokes_json(c.signature)))});
+  if (!c.signature.png.empty())
+    signatures.push_back(signature_entry("image/png", platform::base64_encode_public(c.signature.png)));
   json provenance = {
       {"resourceType", "Provenance"},
       {"id", "signature"},
       {"target", signed_targets},
       {"recorded", c.signature.signed_at},
       {"agent", json::array({{{"who", {{"reference", who}}}}})},
-      {"signature", json::array({{{"type", json::array({{{"system", "urn:iso-astm:E1762-95:2013"}, {"code", "1.2.840.10065.1.12.1.7"}, {"display", "Consent Signature"}}})},
-                                  {"when", c.signature.signed_at},
-                                  {"who", {{"reference", who}}},
-                                  {"sigFormat", "application/json"},
-                                  {"data", b64(strokes_json(c.signature))}}})}};
+      {"signature", std::move(signatures)}};
   entries.push_back({{"fullUrl", enrollment_resource_ref(c.enrollment_id, "provenance")}, {"resource", provenance}});
 
   return {{"resourceType", "Bundle"}, {"type", "collection"}, {"entry", entries}};

@@ -15,6 +15,7 @@
 
 #include "ingest/databank.h"
 #include "platform/fs.h"
+#include "platform/keyfile.h"
 #include "platform/log.h"
 #include "sync/envelope.h"
 #include "sync/protocol.h"
@@ -102,8 +103,16 @@ int serve(const fs::path& dir, const std::string& listen, const std::string& cer
   srv.Get("/v1/health", [&](const httplib::Request&, httplib::Response& res) { send(res, db.health()); });
   std::signal(SIGTERM, [](int) { if (g_server) g_server->stop(); });
   std::signal(SIGINT, [](int) { if (g_server) g_server->stop(); });
-  if (!srv.bind_to_port(host.c_str(), port)) return fail(Status::io_error("cannot listen on " + listen));
-  std::printf("databank-ingest: listening on %s (%s)\n", listen.c_str(), cert.empty() ? "plain HTTP, loopback only" : "TLS");
+  if (port == 0) {
+    // Port 0: the kernel picks a free port; the first line printed names it (the kiosk's
+    // demo mode reads it).
+    port = srv.bind_to_any_port(host.c_str());
+    if (port <= 0) return fail(Status::io_error("cannot listen on " + listen));
+  } else if (!srv.bind_to_port(host.c_str(), port)) {
+    return fail(Status::io_error("cannot listen on " + listen));
+  }
+  const std::string bound = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  std::printf("databank-ingest: listening on %s (%s)\n", bound.c_str(), cert.empty() ? "plain HTTP, loopback only" : "TLS");
   std::fflush(stdout);
   srv.listen_after_bind();
   return 0;
@@ -138,6 +147,12 @@ int main(int argc, char** argv) {
   auto* revoke = app.add_subcommand("revoke", "refuse all further uploads from a device");
   revoke->add_option("--dir", dir)->required();
   revoke->add_option("--device", device)->required();
+  std::string sign_pub_file;
+  auto* add_device = app.add_subcommand("add-device", "register a device out of band (demo set-ups), by its public key file");
+  add_device->add_option("--dir", dir)->required();
+  add_device->add_option("--device", device, "dev-<ULID>")->required();
+  add_device->add_option("--site", site, "site code, e.g. H012")->required();
+  add_device->add_option("--sign-pub", sign_pub_file, "the device's device.sign.pub")->required()->check(CLI::ExistingFile);
   bool as_json = false;
   auto* stats = app.add_subcommand("stats", "counts of devices, envelopes, conflicts");
   stats->add_option("--dir", dir)->required();
@@ -191,6 +206,13 @@ int main(int argc, char** argv) {
     auto c = bank.value()->make_enroll_code(site, n * mult, pin);
     if (!c.is_ok()) return fail(c.status());
     std::printf("%s\n", c->c_str());
+    return 0;
+  }
+  if (add_device->parsed()) {
+    auto pub = platform::read_sign_public_key(sign_pub_file);
+    if (!pub.is_ok()) return fail(pub.status());
+    if (Status s = bank.value()->add_device(device, site, pub.value()); !s.is_ok()) return fail(s);
+    std::printf("registered %s for site %s\n", device.c_str(), site.c_str());
     return 0;
   }
   if (revoke->parsed()) {

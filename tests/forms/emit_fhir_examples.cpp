@@ -10,7 +10,8 @@
 //   <type>.<case>.Bundle.json                                    the enrollment Bundle
 // The Bundle's participant is synthetic (kiosk::make_synthetic_content, fixed seed) made to
 // agree with the answers: participation type, language, sex, and for a minor a legal
-// representative. Exit status: 0 written, 1 an answer set was refused or does not validate,
+// representative; every other Bundle (even ordinals) also carries a rendered signature PNG.
+// Exit status: 0 written, 1 an answer set was refused or does not validate,
 // 2 usage or I/O error.
 #include <cstdio>
 #include <exception>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "golden_support.h"
+#include "kiosk/signature.h"
 #include "kiosk/synthetic.h"
 
 namespace {
@@ -93,6 +95,16 @@ bool emit_case(const forms::ProtocolPackage& pkg, const golden::Case& c, std::si
       write_resource(out_dir / (prefix + "Consent." + questionnaire_id(q) + ".json"), consent, count);
       content.consents.push_back(std::move(consent));
     }
+  }
+  // Every other Bundle also carries the signature as a PNG (a second Provenance signature), so
+  // the schema check covers both shapes. Small, to keep the examples readable.
+  if (ordinal % 2 == 0) {
+    auto png = kiosk::render_signature_png(content.signature, 240, 80);
+    if (!png.is_ok()) {
+      std::fprintf(stderr, "%s: %s\n", c.answers_file.c_str(), png.status().to_string().c_str());
+      return false;
+    }
+    content.signature.png = std::move(png).value();
   }
   write_resource(out_dir / (prefix + "Bundle.json"), forms::make_enrollment_bundle(content), count);
   return true;

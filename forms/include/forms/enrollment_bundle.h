@@ -3,8 +3,8 @@
 // Bundle (type collection) with: Patient (name, birthDate, gender, telecom), RelatedPerson
 // (the legal representative, if any), one Consent per consent document, one
 // QuestionnaireResponse per form, and a Provenance whose signature carries the participant's
-// finger-drawn strokes as JSON. Consents and responses get their subject/patient set to the
-// Bundle's Patient.
+// finger-drawn strokes as JSON and, when the kiosk rendered one, the same signature as a PNG.
+// Consents and responses get their subject/patient set to the Bundle's Patient.
 //
 // Thread-safety: pure functions.
 #pragma once
@@ -30,6 +30,10 @@ struct SignatureCapture {
   std::int32_t pad_width_px = 0;
   std::int32_t pad_height_px = 0;
   std::string signed_at;  // RFC 3339
+  // The strokes rendered as an 8-bit greyscale PNG (kiosk::render_signature_png), so that the
+  // data bank and a human reviewer can see the signature without a stroke renderer. Empty:
+  // the Provenance carries the strokes only.
+  std::vector<std::uint8_t> png;
 };
 
 struct PatientDetails {

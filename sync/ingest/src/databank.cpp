@@ -178,6 +178,25 @@ Status Databank::revoke(const std::string& device_id) {
   return Status::ok();
 }
 
+Status Databank::add_device(const std::string& device_id, const std::string& site, const platform::SignPublicKey& pub) {
+  datasync::EnvelopeHeader probe{"00000000000000000000000000", "event", device_id, site, "2026-01-01T00:00:00Z", ""};
+  if (Status s = datasync::check_header(probe); !s.is_ok())
+    return Status::invalid_argument("device id must be dev-<ULID> and site a letter and 3 digits");
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt q(db_, "SELECT sign_pub FROM devices WHERE id = ?");
+  q.bind(1, device_id);
+  Result<bool> row = q.step("looking up device");
+  if (!row.is_ok()) return row.status();
+  const std::string pub64 = platform::base64_encode(pub.view());
+  if (row.value()) {
+    if (q.col_text(0) == pub64) return Status::ok();  // already registered with this key
+    return Status::already_exists("device " + device_id + " is registered with another key");
+  }
+  Stmt ins(db_, "INSERT INTO devices(id, site, sign_pub, registered_ms) VALUES(?,?,?,?)");
+  ins.bind(1, device_id).bind(2, site).bind(3, pub64).bind(4, clock_.now_unix_ms());
+  return ins.exec("registering device");
+}
+
 Result<Stats> Databank::stats() {
   std::lock_guard<std::mutex> lock(mu_);
   Stats s;

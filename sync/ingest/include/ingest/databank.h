@@ -76,6 +76,9 @@ class Databank {
   platform::Result<std::string> make_enroll_code(const std::string& site, std::int64_t ttl_ms,
                                                  const std::string& tls_spki_sha256);
   platform::Status revoke(const std::string& device_id);
+  // Registers a device out of band (demo set-ups; a device whose key was checked by other
+  // means). Idempotent for the same key; refuses another key for a known id.
+  platform::Status add_device(const std::string& device_id, const std::string& site, const platform::SignPublicKey& pub);
   platform::Result<Stats> stats();
   platform::Result<std::string> stored_envelope(const std::string& id);  // the envelope JSON
   platform::Result<std::string> publish_forms(const std::string& package_text);  // returns "<type>/<version>"
