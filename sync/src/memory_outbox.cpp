@@ -18,38 +18,53 @@ void MemoryOutbox::append_audit_locked(const AuditEvent& e) {
   audit_.push_back(std::move(r));
 }
 
+void MemoryOutbox::insert_envelope_locked(const Envelope& e, std::int64_t queued_ms) {
+  EnvelopeRecord rec;
+  rec.id = e.h.id;
+  rec.state = EnvelopeState::kQueued;
+  rec.sealed_sha256 = platform::sha256_hex(e.sealed);
+  rec.envelope = e;
+  rec.queued_unix_ms = queued_ms;
+  std::int64_t seq = next_seq_++;
+  by_seq_[seq] = std::move(rec);
+  seq_of_[e.h.id] = seq;
+}
+
+SealedCard MemoryOutbox::with_submitted_time(const SealedCard& c) {
+  SealedCard out = c;
+  auto it = seq_of_.find(c.envelope_id);
+  out.submitted_unix_ms = it == seq_of_.end() ? 0 : by_seq_[it->second].queued_unix_ms;
+  return out;
+}
+
 Status MemoryOutbox::submit(const Submission& s) {
   std::lock_guard<std::mutex> lock(mu_);
   if (seq_of_.count(s.envelope.h.id) != 0)
     return Status::already_exists("envelope " + s.envelope.h.id + " is already in the outbox");
   if (s.card && s.card->envelope_id != s.envelope.h.id)
     return Status::invalid_argument("verification card belongs to another envelope");
-  EnvelopeRecord rec;
-  rec.id = s.envelope.h.id;
-  rec.state = EnvelopeState::kQueued;
-  rec.sealed_sha256 = platform::sha256_hex(s.envelope.sealed);
-  rec.envelope = s.envelope;
-  rec.queued_unix_ms = s.audit.at_unix_ms;
-  std::int64_t seq = next_seq_++;
-  by_seq_[seq] = std::move(rec);
-  seq_of_[s.envelope.h.id] = seq;
-  if (s.card) cards_[s.card->envelope_id] = *s.card;
+  insert_envelope_locked(s.envelope, s.audit.at_unix_ms);
+  if (s.card) {
+    SealedCard c = *s.card;
+    c.submitted_unix_ms = 0;  // derived from the envelope when read, as in SQLite
+    cards_[c.envelope_id] = std::move(c);
+  }
   append_audit_locked(s.audit);
   return Status::ok();
 }
 
-Result<std::vector<QueuedEnvelope>> MemoryOutbox::next_batch(std::size_t max_count,
-                                                             std::size_t max_bytes) {
+Result<std::vector<QueuedEnvelope>> MemoryOutbox::next_batch(std::size_t max_count, std::size_t max_bytes,
+                                                             std::int64_t after_seq) {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<QueuedEnvelope> out;
   std::size_t bytes = 0;
   for (auto& [seq, rec] : by_seq_) {
     if (out.size() >= max_count) break;
-    if (rec.state != EnvelopeState::kQueued) continue;
+    if (rec.state != EnvelopeState::kQueued || seq <= after_seq) continue;
     std::size_t w = envelope_wire_bytes(rec.envelope->sealed.size());
     if (!out.empty() && bytes + w > max_bytes) break;
     bytes += w;
-    out.push_back({rec.id, rec.sealed_sha256, envelope_to_json(*rec.envelope), rec.attempts});
+    out.push_back({rec.id, rec.sealed_sha256, envelope_to_json(*rec.envelope), rec.attempts, static_cast<std::int64_t>(seq)});
   }
   return out;
 }
@@ -63,11 +78,12 @@ Result<AckOutcome> MemoryOutbox::acknowledge(const Receipt& r, const platform::S
   if (rec.sealed_sha256 != r.sha256)
     return Status::conflict("receipt for envelope " + r.id + " names another hash; envelope kept");
   if (rec.state == EnvelopeState::kAcked) return AckOutcome::kAlreadyAcked;
+  const bool event = rec.envelope->h.kind == "event";
   rec.state = EnvelopeState::kAcked;
   rec.envelope.reset();
   rec.receipt = r;
   Result<std::int64_t> at = platform::parse_rfc3339(r.received);
-  append_audit_locked({at.is_ok() ? at.value() : 0, "envelope.acked", r.id});
+  if (!event) append_audit_locked({at.is_ok() ? at.value() : 0, "envelope.acked", r.id});
   return AckOutcome::kAcked;
 }
 
@@ -135,7 +151,50 @@ Result<std::optional<SealedCard>> MemoryOutbox::card(std::string_view id) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = cards_.find(id);
   if (it == cards_.end()) return std::optional<SealedCard>();
-  return std::optional<SealedCard>(it->second);
+  return std::optional<SealedCard>(with_submitted_time(it->second));
+}
+
+Result<std::vector<SealedCard>> MemoryOutbox::cards() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<SealedCard> out;
+  for (auto& [seq, rec] : by_seq_) {  // queue order, as SQLite's ORDER BY seq
+    auto it = cards_.find(rec.id);
+    if (it != cards_.end()) out.push_back(with_submitted_time(it->second));
+  }
+  return out;
+}
+
+Status MemoryOutbox::attest(const Attestation& a) {
+  const Envelope& e = a.envelope;
+  if (e.h.kind != "attestation" || e.h.ref.empty())
+    return Status::invalid_argument("envelope " + e.h.id + " is not an attestation of an enrollment");
+  for (std::size_t i = 0; i < a.kits.size(); ++i)
+    for (std::size_t j = i + 1; j < a.kits.size(); ++j)
+      if (a.kits[i].barcode == a.kits[j].barcode)
+        return Status::invalid_argument("kit " + a.kits[i].barcode + " is listed twice in one attestation");
+  std::lock_guard<std::mutex> lock(mu_);
+  // Every check before any change: all or nothing, as one SQLite transaction.
+  auto card = cards_.find(e.h.ref);
+  if (card == cards_.end())
+    return Status::not_found("no verification card for enrollment " + e.h.ref +
+                             " (already verified, rejected or expired)");
+  if (seq_of_.count(e.h.id) != 0)
+    return Status::already_exists("envelope " + e.h.id + " is already in the outbox");
+  for (const KitLink& k : a.kits)
+    if (kits_.count(k.barcode) != 0)
+      return Status::already_exists("kit " + k.barcode + " is already linked on this device");
+  cards_.erase(card);
+  insert_envelope_locked(e, a.audit.at_unix_ms);
+  for (const KitLink& k : a.kits) kits_[k.barcode] = KitRecord{k, e.h.ref, e.h.id, a.audit.at_unix_ms};
+  append_audit_locked(a.audit);
+  return Status::ok();
+}
+
+Result<std::optional<KitRecord>> MemoryOutbox::find_kit(std::string_view barcode) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = kits_.find(barcode);
+  if (it == kits_.end()) return std::optional<KitRecord>();
+  return std::optional<KitRecord>(it->second);
 }
 
 Status MemoryOutbox::destroy_card(std::string_view id, const AuditEvent& why) {
@@ -175,13 +234,82 @@ Result<std::vector<AuditRecord>> MemoryOutbox::audit_log() {
 
 Status MemoryOutbox::verify_audit_chain() {
   std::lock_guard<std::mutex> lock(mu_);
-  std::string prev = kAuditGenesisHash;
+  return check_audit_chain(audit_, "memory");
+}
+
+Result<std::vector<AuditRecord>> MemoryOutbox::unsent_audit(std::size_t max_count) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<AuditRecord> out;
   for (const AuditRecord& r : audit_) {
-    if (r.prev_hash != prev || r.hash != audit_hash(prev, r.seq, r.event))
-      return Status::corruption("audit chain broken at event " + std::to_string(r.seq));
-    prev = r.hash;
+    if (out.size() >= max_count) break;
+    if (r.sent_in.empty()) out.push_back(r);
   }
+  return out;
+}
+
+Status MemoryOutbox::queue_audit_batch(const Envelope& e, const std::string&, std::int64_t through_seq,
+                                       std::int64_t at_unix_ms) {
+  if (e.h.kind != "event") return Status::invalid_argument("envelope " + e.h.id + " is not an event envelope");
+  std::lock_guard<std::mutex> lock(mu_);
+  if (seq_of_.count(e.h.id) != 0)
+    return Status::already_exists("envelope " + e.h.id + " is already in the outbox");
+  bool any = false;
+  for (const AuditRecord& r : audit_) any = any || (r.sent_in.empty() && r.seq <= through_seq);
+  if (!any)
+    return Status::conflict("no unsent audit event up to " + std::to_string(through_seq) +
+                            "; event envelope " + e.h.id + " was not stored");
+  insert_envelope_locked(e, at_unix_ms);
+  for (AuditRecord& r : audit_)
+    if (r.sent_in.empty() && r.seq <= through_seq) r.sent_in = e.h.id;
   return Status::ok();
+}
+
+Status MemoryOutbox::add_staff(const StaffRecord& r, const AuditEvent& audit) {
+  if (r.id.empty() || r.name.empty() || (r.pin_hash.empty() && !r.removed()))
+    return Status::invalid_argument("a staff account needs an id, a name and a PIN hash");
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const StaffRecord& s : staff_)
+    if (s.id == r.id) return Status::already_exists("staff account " + r.id + " already exists");
+  staff_.push_back(r);
+  append_audit_locked(audit);
+  return Status::ok();
+}
+
+Result<std::vector<StaffRecord>> MemoryOutbox::list_staff(bool include_removed) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<StaffRecord> out;
+  for (const StaffRecord& s : staff_)
+    if (include_removed || !s.removed()) out.push_back(s);
+  std::stable_sort(out.begin(), out.end(), [](const StaffRecord& a, const StaffRecord& b) {
+    return a.created_unix_ms != b.created_unix_ms ? a.created_unix_ms < b.created_unix_ms : a.id < b.id;
+  });
+  return out;
+}
+
+Result<std::optional<StaffRecord>> MemoryOutbox::find_staff(std::string_view id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const StaffRecord& s : staff_)
+    if (s.id == id) return std::optional<StaffRecord>(s);
+  return std::optional<StaffRecord>();
+}
+
+Status MemoryOutbox::modify_staff(std::string_view id, const StaffChange& change) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (StaffRecord& s : staff_) {
+    if (s.id != id) continue;
+    StaffRecord after = s;
+    Result<AuditEvent> audit = change(after);
+    if (!audit.is_ok()) return audit.status();
+    if (after.id != s.id || after.role != s.role || after.created_unix_ms != s.created_unix_ms)
+      return Status::invalid_argument("staff account " + s.id + ": id, role and creation time cannot change");
+    if (after.name.empty() || (after.pin_hash.empty() && !after.removed()) || after.failures < 0)
+      return Status::invalid_argument("staff account " + s.id + ": the change leaves it without a name or PIN");
+    if (after.removed()) after.pin_hash.clear();
+    s = std::move(after);
+    append_audit_locked(audit.value());
+    return Status::ok();
+  }
+  return Status::not_found("no staff account " + std::string(id));
 }
 
 }  // namespace datasync

@@ -70,6 +70,31 @@ CREATE TABLE audit(
   hash TEXT NOT NULL
 );
 )sql",
+    // 2: audit actors and delivery to the data bank, staff accounts, linked specimen kits.
+    R"sql(
+ALTER TABLE audit ADD COLUMN actor TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit ADD COLUMN sent_in TEXT;
+CREATE INDEX audit_unsent ON audit(seq) WHERE sent_in IS NULL;
+CREATE TABLE staff(
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('nurse', 'it')),
+  pin_hash TEXT NOT NULL,
+  failures INTEGER NOT NULL DEFAULT 0 CHECK (failures >= 0),
+  locked INTEGER NOT NULL DEFAULT 0 CHECK (locked IN (0, 1)),
+  last_failure_ms INTEGER NOT NULL DEFAULT 0,
+  created_ms INTEGER NOT NULL,
+  removed_ms INTEGER,
+  CHECK (removed_ms IS NULL OR pin_hash = '')
+) WITHOUT ROWID;
+CREATE TABLE kits(
+  barcode TEXT PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN ('blood', 'urine')),
+  enrollment_id TEXT NOT NULL REFERENCES envelopes(id),
+  attestation_id TEXT NOT NULL REFERENCES envelopes(id),
+  linked_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
 };
 constexpr int kMigrationCount = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
 static_assert(kMigrationCount == kOutboxSchemaVersion);
@@ -225,32 +250,39 @@ Status SqliteOutbox::append_audit_locked(const AuditEvent& e) {
       prev = last.col_text(1);
     }
   }
-  Stmt ins(db_, *stmts_, "INSERT INTO audit(seq, at_ms, code, ref, prev_hash, hash) VALUES(?,?,?,?,?,?)");
+  Stmt ins(db_, *stmts_,
+           "INSERT INTO audit(seq, at_ms, code, ref, prev_hash, hash, actor) VALUES(?,?,?,?,?,?,?)");
   ins.bind(1, seq).bind(2, e.at_unix_ms).bind(3, e.code).bind(4, e.ref).bind(5, prev)
-      .bind(6, audit_hash(prev, seq, e));
+      .bind(6, audit_hash(prev, seq, e)).bind(7, e.actor);
   return ins.exec("writing an audit event");
 }
 
-Status SqliteOutbox::submit(const Submission& s) {
-  const Envelope& e = s.envelope;
-  if (s.card && s.card->envelope_id != e.h.id)
-    return Status::invalid_argument("verification card belongs to another envelope");
-  const std::string hash = s.sealed_sha256.empty() ? platform::sha256_hex(e.sealed) : s.sealed_sha256;
-  std::lock_guard<std::mutex> lock(mu_);
-  Transaction tx(db_);
-  KIOSK_RETURN_IF_ERROR(tx.begin());
+Status SqliteOutbox::insert_envelope_locked(const Envelope& e, const std::string& sealed_sha256,
+                                            std::int64_t queued_ms) {
+  const std::string hash = sealed_sha256.empty() ? platform::sha256_hex(e.sealed) : sealed_sha256;
   Stmt ins(db_, *stmts_,
            "INSERT INTO envelopes(id, v, kind, device, site, created, ref, state, sealed, sig, "
            "sealed_sha256, sealed_bytes, queued_ms) VALUES(?,?,?,?,?,?,?,'queued',?,?,?,?,?)");
   ins.bind(1, e.h.id).bind(2, static_cast<std::int64_t>(e.v)).bind(3, e.h.kind).bind(4, e.h.device)
       .bind(5, e.h.site).bind(6, e.h.created).bind(7, e.h.ref).bind_blob(8, e.sealed)
       .bind_blob(9, e.sig).bind(10, hash).bind(11, static_cast<std::int64_t>(e.sealed.size()))
-      .bind(12, s.audit.at_unix_ms);
+      .bind(12, queued_ms);
   if (Status st = ins.exec("storing envelope " + e.h.id); !st.is_ok()) {
     if (sqlite3_extended_errcode(db_) == SQLITE_CONSTRAINT_UNIQUE)
       return Status::already_exists("envelope " + e.h.id + " is already in the outbox");
     return st;
   }
+  return Status::ok();
+}
+
+Status SqliteOutbox::submit(const Submission& s) {
+  const Envelope& e = s.envelope;
+  if (s.card && s.card->envelope_id != e.h.id)
+    return Status::invalid_argument("verification card belongs to another envelope");
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction tx(db_);
+  KIOSK_RETURN_IF_ERROR(tx.begin());
+  KIOSK_RETURN_IF_ERROR(insert_envelope_locked(e, s.sealed_sha256, s.audit.at_unix_ms));
   if (s.card) {
     Stmt card(db_, *stmts_, "INSERT INTO cards(envelope_id, box, expires_ms) VALUES(?,?,?)");
     card.bind(1, s.card->envelope_id).bind_blob(2, s.card->box).bind(3, s.card->expires_unix_ms);
@@ -260,15 +292,15 @@ Status SqliteOutbox::submit(const Submission& s) {
   return tx.commit().with_context("envelope " + e.h.id + " was not stored");
 }
 
-Result<std::vector<QueuedEnvelope>> SqliteOutbox::next_batch(std::size_t max_count,
-                                                             std::size_t max_bytes) {
+Result<std::vector<QueuedEnvelope>> SqliteOutbox::next_batch(std::size_t max_count, std::size_t max_bytes,
+                                                             std::int64_t after_seq) {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<QueuedEnvelope> out;
   std::size_t bytes = 0;
   Stmt st(db_, *stmts_,
-          "SELECT v, id, kind, device, site, created, ref, sealed, sig, sealed_sha256, attempts "
-          "FROM envelopes WHERE state = 'queued' ORDER BY seq LIMIT ?");  // envelopes_queued
-  st.bind(1, static_cast<std::int64_t>(max_count));
+          "SELECT v, id, kind, device, site, created, ref, sealed, sig, sealed_sha256, attempts, seq "
+          "FROM envelopes WHERE state = 'queued' AND seq > ? ORDER BY seq LIMIT ?");  // envelopes_queued
+  st.bind(1, after_seq).bind(2, static_cast<std::int64_t>(max_count));
   for (std::size_t n = 0; n < max_count; ++n) {
     Result<bool> row = st.step("reading the outbox");
     if (!row.is_ok()) return row.status();
@@ -277,7 +309,7 @@ Result<std::vector<QueuedEnvelope>> SqliteOutbox::next_batch(std::size_t max_cou
     std::size_t w = envelope_wire_bytes(e.sealed.size());
     if (!out.empty() && bytes + w > max_bytes) break;
     bytes += w;
-    out.push_back({e.h.id, st.col_text(9), envelope_to_json(e), static_cast<int>(st.col_int(10))});
+    out.push_back({e.h.id, st.col_text(9), envelope_to_json(e), static_cast<int>(st.col_int(10)), st.col_int(11)});
   }
   return out;
 }
@@ -288,15 +320,16 @@ namespace {
 Result<AckOutcome> ack_locked(sqlite3* db, detail::StmtCache& stmts, const Receipt& r,
                               const std::function<Status(const AuditEvent&)>& audit) {
   Result<std::int64_t> at = platform::parse_rfc3339(r.received);
-  std::string state, hash;
+  std::string state, hash, kind;
   {
-    Stmt q(db, stmts, "SELECT state, sealed_sha256 FROM envelopes WHERE id = ?");
+    Stmt q(db, stmts, "SELECT state, sealed_sha256, kind FROM envelopes WHERE id = ?");
     q.bind(1, r.id);
     Result<bool> row = q.step("looking up envelope " + r.id);
     if (!row.is_ok()) return row.status();
     if (!row.value()) return Status::not_found("receipt for unknown envelope " + r.id);
     state = q.col_text(0);
     hash = q.col_text(1);
+    kind = q.col_text(2);
   }
   if (hash != r.sha256)
     return Status::conflict("receipt for envelope " + r.id + " names another hash; envelope kept");
@@ -306,7 +339,9 @@ Result<AckOutcome> ack_locked(sqlite3* db, detail::StmtCache& stmts, const Recei
           "WHERE id = ?");
   up.bind(1, receipt_to_json(r)).bind(2, at.is_ok() ? at.value() : 0).bind(3, r.id);
   KIOSK_RETURN_IF_ERROR(up.exec("acknowledging envelope " + r.id));
-  KIOSK_RETURN_IF_ERROR(audit({at.is_ok() ? at.value() : 0, "envelope.acked", r.id}));
+  // Not for event envelopes: their acknowledgement would be an event to send, whose
+  // acknowledgement would be another, for ever. The tombstone keeps their receipt.
+  if (kind != "event") KIOSK_RETURN_IF_ERROR(audit({at.is_ok() ? at.value() : 0, "envelope.acked", r.id}));
   return AckOutcome::kAcked;
 }
 
@@ -453,12 +488,76 @@ Result<OutboxStats> SqliteOutbox::stats(std::int64_t now) {
 
 Result<std::optional<SealedCard>> SqliteOutbox::card(std::string_view id) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt q(db_, *stmts_, "SELECT envelope_id, box, expires_ms FROM cards WHERE envelope_id = ?");
+  Stmt q(db_, *stmts_,
+         "SELECT c.envelope_id, c.box, c.expires_ms, e.queued_ms FROM cards c "
+         "JOIN envelopes e ON e.id = c.envelope_id WHERE c.envelope_id = ?");
   q.bind(1, id);
   Result<bool> row = q.step("reading a verification card");
   if (!row.is_ok()) return row.status();
   if (!row.value()) return std::optional<SealedCard>();
-  return std::optional<SealedCard>(SealedCard{q.col_text(0), q.col_blob(1), q.col_int(2)});
+  return std::optional<SealedCard>(SealedCard{q.col_text(0), q.col_blob(1), q.col_int(2), q.col_int(3)});
+}
+
+Result<std::vector<SealedCard>> SqliteOutbox::cards() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<SealedCard> out;
+  Stmt q(db_, *stmts_,
+         "SELECT c.envelope_id, c.box, c.expires_ms, e.queued_ms FROM cards c "
+         "JOIN envelopes e ON e.id = c.envelope_id ORDER BY e.seq");
+  for (;;) {
+    Result<bool> row = q.step("listing verification cards");
+    if (!row.is_ok()) return row.status();
+    if (!row.value()) break;
+    out.push_back(SealedCard{q.col_text(0), q.col_blob(1), q.col_int(2), q.col_int(3)});
+  }
+  return out;
+}
+
+Status SqliteOutbox::attest(const Attestation& a) {
+  const Envelope& e = a.envelope;
+  if (e.h.kind != "attestation" || e.h.ref.empty())
+    return Status::invalid_argument("envelope " + e.h.id + " is not an attestation of an enrollment");
+  for (std::size_t i = 0; i < a.kits.size(); ++i)
+    for (std::size_t j = i + 1; j < a.kits.size(); ++j)
+      if (a.kits[i].barcode == a.kits[j].barcode)
+        return Status::invalid_argument("kit " + a.kits[i].barcode + " is listed twice in one attestation");
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction tx(db_);
+  KIOSK_RETURN_IF_ERROR(tx.begin());
+  {
+    Stmt del(db_, *stmts_, "DELETE FROM cards WHERE envelope_id = ?");
+    del.bind(1, e.h.ref);
+    KIOSK_RETURN_IF_ERROR(del.exec("destroying the verification card of " + e.h.ref));
+    if (sqlite3_changes(db_) == 0)
+      return Status::not_found("no verification card for enrollment " + e.h.ref +
+                               " (already verified, rejected or expired)");
+  }
+  KIOSK_RETURN_IF_ERROR(insert_envelope_locked(e, a.sealed_sha256, a.audit.at_unix_ms));
+  for (const KitLink& k : a.kits) {
+    Stmt ins(db_, *stmts_,
+             "INSERT INTO kits(barcode, kind, enrollment_id, attestation_id, linked_ms) VALUES(?,?,?,?,?)");
+    ins.bind(1, k.barcode).bind(2, k.kind).bind(3, e.h.ref).bind(4, e.h.id).bind(5, a.audit.at_unix_ms);
+    if (Status st = ins.exec("linking kit " + k.barcode); !st.is_ok()) {
+      const int ext = sqlite3_extended_errcode(db_);
+      if (ext == SQLITE_CONSTRAINT_PRIMARYKEY || ext == SQLITE_CONSTRAINT_UNIQUE)
+        return Status::already_exists("kit " + k.barcode + " is already linked on this device");
+      return st;
+    }
+  }
+  KIOSK_RETURN_IF_ERROR(append_audit_locked(a.audit));
+  return tx.commit().with_context("attestation " + e.h.id + " was not stored");
+}
+
+Result<std::optional<KitRecord>> SqliteOutbox::find_kit(std::string_view barcode) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt q(db_, *stmts_,
+         "SELECT barcode, kind, enrollment_id, attestation_id, linked_ms FROM kits WHERE barcode = ?");
+  q.bind(1, barcode);
+  Result<bool> row = q.step("looking up a specimen kit");
+  if (!row.is_ok()) return row.status();
+  if (!row.value()) return std::optional<KitRecord>();
+  return std::optional<KitRecord>(
+      KitRecord{{q.col_text(0), q.col_text(1)}, q.col_text(2), q.col_text(3), q.col_int(4)});
 }
 
 Status SqliteOutbox::destroy_card(std::string_view id, const AuditEvent& why) {
@@ -509,12 +608,15 @@ Status SqliteOutbox::append_audit(const AuditEvent& e) {
 Result<std::vector<AuditRecord>> SqliteOutbox::audit_log() {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<AuditRecord> out;
-  Stmt q(db_, *stmts_, "SELECT seq, at_ms, code, ref, prev_hash, hash FROM audit ORDER BY seq");
+  Stmt q(db_, *stmts_,
+         "SELECT seq, at_ms, code, ref, prev_hash, hash, actor, coalesce(sent_in, '') FROM audit "
+         "ORDER BY seq");
   for (;;) {
     Result<bool> row = q.step("reading the audit chain");
     if (!row.is_ok()) return row.status();
     if (!row.value()) break;
-    out.push_back({q.col_int(0), {q.col_int(1), q.col_text(2), q.col_text(3)}, q.col_text(4), q.col_text(5)});
+    out.push_back({q.col_int(0), {q.col_int(1), q.col_text(2), q.col_text(3), q.col_text(6)},
+                   q.col_text(4), q.col_text(5), q.col_text(7)});
   }
   return out;
 }
@@ -522,16 +624,40 @@ Result<std::vector<AuditRecord>> SqliteOutbox::audit_log() {
 Status SqliteOutbox::verify_audit_chain() {
   Result<std::vector<AuditRecord>> log = audit_log();
   if (!log.is_ok()) return log.status();
-  std::string prev = kAuditGenesisHash;
-  std::int64_t expect_seq = 1;
-  for (const AuditRecord& r : log.value()) {
-    if (r.seq != expect_seq || r.prev_hash != prev || r.hash != audit_hash(prev, r.seq, r.event))
-      return Status::corruption("audit chain in " + path_.string() + " is broken at event " +
-                                std::to_string(r.seq));
-    prev = r.hash;
-    ++expect_seq;
+  return check_audit_chain(log.value(), path_.string());
+}
+
+Result<std::vector<AuditRecord>> SqliteOutbox::unsent_audit(std::size_t max_count) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<AuditRecord> out;
+  Stmt q(db_, *stmts_,
+         "SELECT seq, at_ms, code, ref, prev_hash, hash, actor FROM audit WHERE sent_in IS NULL "
+         "ORDER BY seq LIMIT ?");  // audit_unsent
+  q.bind(1, static_cast<std::int64_t>(max_count));
+  for (std::size_t n = 0; n < max_count; ++n) {
+    Result<bool> row = q.step("reading unsent audit events");
+    if (!row.is_ok()) return row.status();
+    if (!row.value()) break;
+    out.push_back({q.col_int(0), {q.col_int(1), q.col_text(2), q.col_text(3), q.col_text(6)},
+                   q.col_text(4), q.col_text(5), ""});
   }
-  return Status::ok();
+  return out;
+}
+
+Status SqliteOutbox::queue_audit_batch(const Envelope& e, const std::string& sealed_sha256,
+                                       std::int64_t through_seq, std::int64_t at_unix_ms) {
+  if (e.h.kind != "event") return Status::invalid_argument("envelope " + e.h.id + " is not an event envelope");
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction tx(db_);
+  KIOSK_RETURN_IF_ERROR(tx.begin());
+  KIOSK_RETURN_IF_ERROR(insert_envelope_locked(e, sealed_sha256, at_unix_ms));
+  Stmt up(db_, *stmts_, "UPDATE audit SET sent_in = ? WHERE sent_in IS NULL AND seq <= ?");
+  up.bind(1, e.h.id).bind(2, through_seq);
+  KIOSK_RETURN_IF_ERROR(up.exec("marking audit events sent"));
+  if (sqlite3_changes(db_) == 0)
+    return Status::conflict("no unsent audit event up to " + std::to_string(through_seq) +
+                            "; event envelope " + e.h.id + " was not stored");
+  return tx.commit().with_context("event envelope " + e.h.id + " was not stored");
 }
 
 }  // namespace datasync

@@ -1,5 +1,6 @@
 #include "sync/uploader.h"
 
+#include <future>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -23,29 +24,38 @@ void Uploader::fail_batch(const std::vector<QueuedEnvelope>& batch, const std::s
   report.last_error = reason;
 }
 
-Status Uploader::send_batch(const std::vector<QueuedEnvelope>& batch, SyncReport& report, bool may_retry_skew) {
-  std::string body;
+platform::Result<Uploader::Prepared> Uploader::prepare(std::int64_t after_seq) {
+  platform::Result<std::vector<QueuedEnvelope>> batch = outbox_.next_batch(cfg_.batch_count, cfg_.batch_bytes, after_seq);
+  if (!batch.is_ok()) return batch.status();
+  Prepared p;
+  p.batch = std::move(batch.value());
   std::size_t total = 20;
-  for (const QueuedEnvelope& q : batch) total += q.json.size() + 1;
-  body.reserve(total);
-  body += "{\"envelopes\":[";
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (i) body += ',';
-    body += batch[i].json;  // each is the envelope's exact wire JSON
+  for (const QueuedEnvelope& q : p.batch) total += q.json.size() + 1;
+  p.body.reserve(total);
+  p.body += "{\"envelopes\":[";
+  for (std::size_t i = 0; i < p.batch.size(); ++i) {
+    if (i) p.body += ',';
+    p.body += p.batch[i].json;  // each is the envelope's exact wire JSON
   }
-  body += "]}";
+  p.body += "]}";
+  return p;
+}
+
+platform::Result<json> Uploader::exchange(Prepared& p, SyncReport& report, bool may_retry_skew) {
   const std::int64_t ts = clock_.now_unix_ms();
   const std::string nonce = new_nonce();
-  HttpRequest req{"POST", "/v1/envelopes", {}, std::move(body)};
+  // The body moves into the request (no copy of a batch of megabytes); only the clock-skew
+  // retry below needs it again, and takes it back.
+  HttpRequest req{"POST", "/v1/envelopes", {}, std::move(p.body)};
   req.headers = {{kHeaderDevice, device_id_},
                  {kHeaderTimestamp, std::to_string(ts)},
                  {kHeaderNonce, nonce},
                  {kHeaderSignature, platform::base64_encode(sign_request("POST", req.path, ts, nonce, req.body, device_key_))}};
   report.batches++;
-  report.sent += static_cast<int>(batch.size());
+  report.sent += static_cast<int>(p.batch.size());
   platform::Result<HttpResponse> res = transport_.send(req);
   if (!res.is_ok()) {
-    fail_batch(batch, res.status().message(), report);
+    fail_batch(p.batch, res.status().message(), report);
     return res.status();
   }
   const HttpResponse& r = res.value();
@@ -58,8 +68,9 @@ Status Uploader::send_batch(const std::vector<QueuedEnvelope>& batch, SyncReport
     clock_.set_offset_ms(skew);
     platform::log::warn("sync.clock_corrected", {{"offset_ms", skew}});
     report.batches--;
-    report.sent -= static_cast<int>(batch.size());
-    return send_batch(batch, report, false);
+    report.sent -= static_cast<int>(p.batch.size());
+    p.body = std::move(req.body);
+    return exchange(p, report, false);
   }
   if (r.status != 201) {
     std::string reason = "HTTP " + std::to_string(r.status);
@@ -67,13 +78,17 @@ Status Uploader::send_batch(const std::vector<QueuedEnvelope>& batch, SyncReport
     else if (j.is_object() && j.contains("error") && j["error"].is_string()) reason += ": " + j["error"].get<std::string>();
     else if (r.status == 200) reason += ": not the data bank (captive portal?)";
     if (std::string ra = r.header("retry-after"); !ra.empty()) report.retry_after_s = std::max(0, std::atoi(ra.c_str()));
-    fail_batch(batch, reason, report);
+    fail_batch(p.batch, reason, report);
     return Status::io_error("data bank refused the batch: " + reason);
   }
   if (j.is_discarded() || !j.is_object() || !j.contains("receipts") || !j["receipts"].is_array()) {
-    fail_batch(batch, "HTTP 201 with a body that is not a receipts reply", report);
+    fail_batch(p.batch, "HTTP 201 with a body that is not a receipts reply", report);
     return Status::io_error("data bank reply is not a receipts reply");
   }
+  return j;
+}
+
+Status Uploader::settle(const std::vector<QueuedEnvelope>& batch, const json& j, SyncReport& report) {
   std::set<std::string> settled;
   Status worst = Status::ok();
   std::vector<Receipt> receipts;
@@ -118,19 +133,61 @@ Status Uploader::send_batch(const std::vector<QueuedEnvelope>& batch, SyncReport
   return Status::ok();
 }
 
+namespace {
+
+void merge(SyncReport& into, const SyncReport& from) {
+  into.acked += from.acked;
+  into.already_acked += from.already_acked;
+  into.conflicts += from.conflicts;
+  into.failed += from.failed;
+  if (!from.last_error.empty()) into.last_error = from.last_error;
+}
+
+}  // namespace
+
+// A pipeline of three: while batch N is on the wire and at the data bank, batch N+1 is read
+// and encoded, and batch N-1's receipts are verified and acknowledged. Only the exchange
+// itself stays on this thread (the transport belongs to it); the outbox is thread-safe.
+// Nothing changes about what counts: a batch is dropped only by its own verified receipts.
 Status Uploader::drain(int max_batches, SyncReport& report) {
+  Status result = Status::ok();
+  platform::Result<Prepared> next = prepare(0);
+  std::future<platform::Result<Prepared>> prefetch;
+  std::future<Status> settling;
+  SyncReport settle_report;
+  auto finish_settling = [&] {
+    if (!settling.valid()) return;
+    Status s = settling.get();
+    merge(report, settle_report);
+    settle_report = SyncReport{};
+    if (result.is_ok() && !s.is_ok()) result = s;
+  };
   for (int b = 0; b < max_batches; ++b) {
-    platform::Result<std::vector<QueuedEnvelope>> batch = outbox_.next_batch(cfg_.batch_count, cfg_.batch_bytes);
-    if (!batch.is_ok()) return batch.status();
-    if (batch->empty()) {
-      report.queue_empty = true;
-      return Status::ok();
+    if (prefetch.valid()) next = prefetch.get();
+    if (!next.is_ok()) {
+      if (result.is_ok()) result = next.status();
+      break;
     }
-    KIOSK_RETURN_IF_ERROR(send_batch(batch.value(), report, true));
+    Prepared cur = std::move(next.value());
+    if (cur.batch.empty()) break;
+    if (b + 1 < max_batches)
+      prefetch = std::async(std::launch::async, [this, after = cur.batch.back().seq] { return prepare(after); });
+    platform::Result<json> reply = exchange(cur, report, true);
+    finish_settling();  // batch N-1's acknowledgements ran while batch N was in flight
+    if (!reply.is_ok()) {
+      if (result.is_ok()) result = reply.status();
+      break;
+    }
+    settling = std::async(std::launch::async, [this, batch = std::move(cur.batch), j = std::move(reply.value()), &settle_report] {
+      return settle(batch, j, settle_report);
+    });
+    if (!result.is_ok()) break;
   }
+  finish_settling();
+  if (prefetch.valid()) prefetch.wait();  // a batch read ahead but not sent stays queued
   platform::Result<std::vector<QueuedEnvelope>> rest = outbox_.next_batch(1, cfg_.batch_bytes);
   report.queue_empty = rest.is_ok() && rest->empty();
-  return Status::ok();
+  return result;
 }
 
 std::int64_t backoff_delay_ms(const BackoffPolicy& p, int failures, int retry_after_s, std::mt19937_64& rng) {

@@ -184,6 +184,16 @@ TEMPLATE_TEST_CASE("Outbox next_batch returns queued envelopes oldest first, bou
     CHECK(ids_of(require_value(box->next_batch(3, kUnbounded))) == std::vector<std::string>{d, c, b});
     CHECK(require_value(box->next_batch(0, kUnbounded)).empty());
   }
+  SECTION("only after a queue position (the batch in flight is skipped)") {
+    std::vector<datasync::QueuedEnvelope> first = require_value(box->next_batch(2, kUnbounded));
+    REQUIRE(ids_of(first) == std::vector<std::string>{d, c});
+    CHECK(first[0].seq < first[1].seq);
+    CHECK(ids_of(require_value(box->next_batch(100, kUnbounded, first.back().seq))) == std::vector<std::string>{b, a});
+    CHECK(ids_of(require_value(box->next_batch(100, kUnbounded, first.front().seq))) == std::vector<std::string>{c, b, a});
+    CHECK(ids_of(require_value(box->next_batch(100, kUnbounded, 0))) == order);
+    std::vector<datasync::QueuedEnvelope> all = require_value(box->next_batch(100, kUnbounded));
+    CHECK(require_value(box->next_batch(100, kUnbounded, all.back().seq)).empty());
+  }
   SECTION("bounded by estimated wire bytes, inclusive") {
     CHECK(ids_of(require_value(box->next_batch(100, wd + wc))) == std::vector<std::string>{d, c});
     CHECK(ids_of(require_value(box->next_batch(100, wd + wc - 1))) == std::vector<std::string>{d});

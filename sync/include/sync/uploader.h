@@ -12,6 +12,10 @@
 // (capped, never sooner than Retry-After), and publishes a status snapshot; nothing it does
 // blocks the caller.
 //
+// drain() pipelines: while one batch is in flight it reads the next and acknowledges the
+// previous on helper threads (the outbox is thread-safe; the transport stays on the caller's
+// thread). What counts as delivered does not change.
+//
 // Thread-safety: an Uploader belongs to one thread. SyncService's public methods may be
 // called from any thread.
 #pragma once
@@ -24,6 +28,8 @@
 #include <random>
 #include <string>
 #include <thread>
+
+#include <nlohmann/json.hpp>
 
 #include "platform/clock.h"
 #include "platform/crypto.h"
@@ -60,7 +66,17 @@ class Uploader {
   platform::Status drain(int max_batches, SyncReport& report);
 
  private:
-  platform::Status send_batch(const std::vector<QueuedEnvelope>& batch, SyncReport& report, bool may_retry_skew);
+  struct Prepared {
+    std::vector<QueuedEnvelope> batch;
+    std::string body;  // {"envelopes":[...]}
+  };
+  // Reads and encodes the next batch after queue position `after_seq`. Runs on a helper thread.
+  platform::Result<Prepared> prepare(std::int64_t after_seq);
+  // Sends one batch (consuming p.body); returns the 201 reply, or records the failure on it.
+  platform::Result<nlohmann::json> exchange(Prepared& p, SyncReport& report, bool may_retry_skew);
+  // Acts on a 201 reply: verified receipts acknowledge (one transaction), conflicts are set
+  // aside, everything else is a recorded failed attempt. Runs on a helper thread.
+  platform::Status settle(const std::vector<QueuedEnvelope>& batch, const nlohmann::json& reply, SyncReport& report);
   void fail_batch(const std::vector<QueuedEnvelope>& batch, const std::string& reason, SyncReport& report);
 
   Outbox& outbox_;
