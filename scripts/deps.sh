@@ -14,6 +14,8 @@ PACKAGES=(
   libimgui-dev libglfw3-dev libgl-dev libgl1-mesa-dri libhangul-dev fonts-nanum libpng-dev
   # UI tests: a real X server, XTest input and screenshots
   xvfb libxtst-dev x11-apps
+  # voice guidance: espeak-ng (Korean and English voices), pcaudiolib for the audio device
+  libespeak-ng-dev espeak-ng-data libpcaudio-dev
 )
 
 missing=()

@@ -47,6 +47,7 @@ struct App {
   bool pad_drawing = false;
   float scroll_velocity = 0;  // px/frame, inertial scrolling of the reading area
   bool animating = false;     // something moves: keep drawing
+  int reader_frames = 0;      // frames the consent reader has been shown since it appeared
 
   // Submitting runs on a worker thread so that the screen stays alive.
   std::function<bool(const std::string& enrollment_id)> submit;  // set by main; true = durable

@@ -62,6 +62,13 @@ std::int64_t steady_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
+// CPU time of the whole process (all threads, also Mesa's) or of the calling thread, microseconds.
+std::int64_t cpu_us(clockid_t which) {
+  timespec ts{};
+  ::clock_gettime(which, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
+}
+
 // A child process we started (the demo data bank); ended by its PID on exit.
 struct Child {
   pid_t pid = -1;
@@ -239,12 +246,14 @@ Status write_png_rgba(const fs::path& path, int w, int h, const std::vector<unsi
   return Status::ok();
 }
 
-void dump_widgets(const fs::path& file, const App& app, const Ui& ui, int frame) {
+void dump_widgets(const fs::path& file, const App& app, const Ui& ui, int frame, bool stable) {
   nlohmann::json j;
   j["screen"] = screen_name(app.flow.screen());
   j["key"] = screen_key(app.flow);
   j["frame"] = frame;
+  j["stable"] = stable;  // the same screen for 2 frames: layout and fonts have settled
   j["ready"] = app.ready;
+  if (!app.not_ready_reason.empty()) j["not_ready_reason"] = app.not_ready_reason;  // set-up failed
   j["language"] = app.flow.language();
   j["text_scale"] = app.flow.text_scale_pct();
   j["atlas"] = {static_cast<int>(ui.atlas_size().x), static_cast<int>(ui.atlas_size().y)};
@@ -277,7 +286,7 @@ int main(int argc, char** argv) {
   CLI::App cli{"kiosk: the enrollment kiosk's touchscreen app (participants; staff use kioskctl)"};
   bool demo = false;
   std::optional<std::string> data_dir_flag;
-  std::string windowed, test_widgets, screenshots, font_flag;
+  std::string windowed, test_widgets, screenshots, font_flag, frame_log;
   int exit_after_ms = 0;
   cli.add_flag("--demo", demo, "no provisioning: demo keys, the repository's packages and a local data bank on loopback");
   cli.add_option("--data-dir", data_dir_flag, "data dir (default: $KIOSK_DATA_DIR, else ~/.local/share/bbd-kiosk)");
@@ -286,6 +295,9 @@ int main(int argc, char** argv) {
   cli.add_option("--test-widgets", test_widgets, "test mode: write the visible widgets (id, label, rectangle) as JSON to FILE");
   cli.add_option("--screenshots", screenshots, "test mode: save a PNG of every new screen into DIR");
   cli.add_option("--exit-after-ms", exit_after_ms, "benchmarks: quit after this many milliseconds");
+  cli.add_option("--frame-log", frame_log,
+                 "benchmarks: one line per drawn frame into FILE: <CLOCK_MONOTONIC ms> <CPU us since the previous frame: "
+                 "process> <UI thread>");
   CLI11_PARSE(cli, argc, argv);
 
   int win_w = 0, win_h = 0;
@@ -393,6 +405,8 @@ int main(int argc, char** argv) {
   ::sigaction(SIGINT, &sa, nullptr);
 
   platform::UlidGenerator ids(sv.clock);
+  FILE* flog = frame_log.empty() ? nullptr : std::fopen(frame_log.c_str(), "w");
+  std::int64_t last_frame_cpu_us = cpu_us(CLOCK_PROCESS_CPUTIME_ID), last_frame_ui_us = cpu_us(CLOCK_THREAD_CPUTIME_ID);
   int frame = 0;
   bool first_frame_reported = false;
   std::string last_key, last_dump;
@@ -407,7 +421,9 @@ int main(int argc, char** argv) {
       // Asleep until input, the next second of a countdown, or the next idle check.
       glfwWaitEventsTimeout(countdown ? 0.25 : 1.0);
     }
-    app->now_ms = steady_ms();
+    // Wall-clock time (Unix ms, skew-corrected by sync): the Flow dates the signature with it and
+    // checks birth dates against today; its idle timer only needs differences.
+    app->now_ms = sv.clock.now_unix_ms();
     if (setup_state == 1 && !app->ready) {
       // Rebuild the Flow on the loaded packages (the attract screen had none).
       app.reset();
@@ -512,6 +528,13 @@ int main(int argc, char** argv) {
     }
     last_key = key;
     glfwSwapBuffers(window);
+    if (flog) {
+      const std::int64_t cpu = cpu_us(CLOCK_PROCESS_CPUTIME_ID), ui_cpu = cpu_us(CLOCK_THREAD_CPUTIME_ID);
+      std::fprintf(flog, "%lld %lld %lld\n", static_cast<long long>(steady_ms()), static_cast<long long>(cpu - last_frame_cpu_us),
+                   static_cast<long long>(ui_cpu - last_frame_ui_us));
+      last_frame_cpu_us = cpu;
+      last_frame_ui_us = ui_cpu;
+    }
     if (!first_frame_reported) {
       first_frame_reported = true;
       std::printf("kiosk: first frame after %lld ms (atlas %dx%d)\n", static_cast<long long>(steady_ms() - t_start),
@@ -520,16 +543,17 @@ int main(int argc, char** argv) {
     }
     if (!test_widgets.empty()) {
       nlohmann::json probe = {{"k", key}, {"n", ui.widgets().size()}, {"e", app->editing ? app->editing->entry->text() : ""},
-                              {"s", stable_frames >= 2}};
+                              {"s", stable_frames >= 2}, {"r", app->ready ? 1 : app->not_ready_reason.empty() ? 0 : 2}};
       std::string d = probe.dump();
       for (const WidgetRecord& w : ui.widgets())
         d += w.id + std::to_string(w.rect.x) + std::to_string(w.rect.y) + (w.selected ? "1" : "0") + (w.enabled ? "1" : "0");
       if (d != last_dump && stable_frames >= 1) {
-        dump_widgets(test_widgets, *app, ui, frame);
+        dump_widgets(test_widgets, *app, ui, frame, stable_frames >= 2);
         last_dump = d;
       }
     }
   }
+  if (flog) std::fclose(flog);
   if (app->submit_thread.joinable()) app->submit_thread.join();
   setup.join();
   if (sv.sync) sv.sync->stop();

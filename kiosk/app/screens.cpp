@@ -78,6 +78,15 @@ bool begin_content(App& a, const char* id, float bottom_reserve = 0) {
   ImGui::PushStyleColor(ImGuiCol_ChildBg, ui.colv(ui.palette().background));
   const bool open = ImGui::BeginChild(id, size, false, ImGuiWindowFlags_NoScrollWithMouse);
   ImGui::PopStyleColor();
+  // The visible scrolling region (the test driver scrolls widgets outside it into view).
+  ui.record("content", "", "region", ImGui::GetWindowPos(),
+            ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowWidth(), ImGui::GetWindowPos().y + ImGui::GetWindowHeight()));
+  // A screen (re)appearing starts at its top: Dear ImGui keeps a child's scroll by id, and the
+  // next participant would otherwise find the screen where the last one left it.
+  if (ImGui::IsWindowAppearing()) {
+    ImGui::SetScrollY(0);
+    a.scroll_velocity = 0;
+  }
   // Drag to scroll with inertia (a finger, not a mouse wheel).
   if (ImGui::IsWindowHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem) && ImGui::IsMouseDragging(0, 4.0f) &&
       !a.pad_drawing) {
@@ -184,14 +193,15 @@ void keyboard(App& a) {
 
 void field_button(App& a, const std::string& field, const std::string& label, const std::string& value, KeyboardMode mode,
                   std::size_t max_chars, std::function<void(const std::string&)> commit, bool masked = false,
-                  float width = 0) {
+                  float width = 0, bool show_label = true) {
   Ui& ui = a.ui;
   std::string shown = value;
   if (masked && shown.size() > 7) shown = shown.substr(0, 7) + std::string(shown.size() - 7, '*');
   const bool editing = a.editing && a.editing->field == field;
-  ui.text(label);
+  if (show_label) ui.text(label);
   const std::string text = shown.empty() ? "   " : shown;
-  if (ui.button("field:" + field, text, ImVec2(width > 0 ? width : avail().x, ui.target()), Tone::kQuiet, true, editing))
+  if (ui.button("field:" + field, text, ImVec2(width > 0 ? width : avail().x, ui.target()), Tone::kQuiet, true, editing,
+                /*check_mark=*/false))
     a.start_edit(field, label, mode, value, max_chars, std::move(commit), masked);
 }
 
@@ -216,6 +226,7 @@ void form_item(App& a, forms::FormSession& s, int index) {
     default: break;
   }
   std::string label = text;
+  if (it.type == forms::ItemType::kDate) label += " (YYYYMMDD)";
   if (it.required || it.consent_mandatory) label += "  [" + T(a, S::kRequired) + "]";
   else if (!it.consent_provision.empty()) label += "  [" + T(a, S::kOptional) + "]";
   ui.text(label);
@@ -263,7 +274,7 @@ void form_item(App& a, forms::FormSession& s, int index) {
         if (v.empty()) return s.clear(link);
         if (integer) (void)s.set_answer(link, static_cast<std::int64_t>(std::stoll(v)));
         else (void)s.set_answer(link, forms::Decimal{std::stod(v)});
-      });
+      }, false, 0, /*show_label=*/false);  // the item's text is above, with its required mark
       break;
     }
     case forms::ItemType::kDate: {
@@ -277,7 +288,7 @@ void form_item(App& a, forms::FormSession& s, int index) {
         if (v.size() == 8) (void)s.set_answer(link, forms::Date{v.substr(0, 4) + "-" + v.substr(4, 2) + "-" + v.substr(6, 2)});
         else if (v.size() == 4) (void)s.set_answer(link, forms::Date{v});
         else s.clear(link);
-      });
+      }, false, 0, /*show_label=*/false);
       break;
     }
     default: {  // string, text
@@ -288,7 +299,7 @@ void form_item(App& a, forms::FormSession& s, int index) {
                    [&s, link](const std::string& v) {
                      if (v.empty()) s.clear(link);
                      else (void)s.set_answer(link, v);
-                   });
+                   }, false, 0, /*show_label=*/false);
     }
   }
   for (const forms::ValidationMessage& m : a.flow.validation())
@@ -323,6 +334,7 @@ void attract(App& a) {
   ImGui::SetCursorPosX(ui.gap() * 4);
   ImGui::PushTextWrapPos(size.x - ui.gap() * 4);
   ui.text(tr(S::kTouchToStartSub, "ko"), true);
+  ImGui::SetCursorPosX(ui.gap() * 4);  // each line at the same margin (the window's own is smaller)
   ui.text(tr(S::kTouchToStartSub, "en"), true);
   ImGui::PopTextWrapPos();
 }
@@ -395,7 +407,11 @@ void consent_read(App& a) {
   const forms::Questionnaire& q = s.questionnaire();
   top_bar(a, q.title.in(s.language(), q.language));
   const float actions = ui.target() * 1.2f + ui.gap() * 3 + ui.font_px() * 1.6f;
-  if (begin_content(a, "read", actions)) {
+  // One reader per document, at its top when it appears (begin_content); its scroll extents are
+  // known only from its second frame (ImGui measures content at the end of a frame).
+  if (begin_content(a, ("read" + std::to_string(a.flow.consent_doc())).c_str(), actions)) {
+    if (ImGui::IsWindowAppearing()) a.reader_frames = 0;
+    ++a.reader_frames;
     for (int r : q.roots) {
       const forms::Item& it = q.items[static_cast<std::size_t>(r)];
       std::function<void(int)> show = [&](int i) {
@@ -411,7 +427,7 @@ void consent_read(App& a) {
       show(r);
     }
     ImGui::Dummy(ImVec2(1, ui.gap() * 2));
-    const bool at_end = ImGui::GetScrollY() >= ImGui::GetScrollMaxY() - 2.0f;
+    const bool at_end = a.reader_frames >= 2 && ImGui::GetScrollY() >= ImGui::GetScrollMaxY() - 2.0f;
     if (at_end && !a.flow.consent_end_reached()) a.apply(Intent::kReachedEnd);
     ui.record("reader", q.title.in(s.language(), q.language), "reader", ImGui::GetWindowPos(),
               ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowWidth(), ImGui::GetWindowPos().y + ImGui::GetWindowHeight()));
@@ -649,8 +665,14 @@ void review(App& a) {
       for (std::size_t i = 0; i < q.items.size(); ++i) {
         const forms::Item& it = q.items[i];
         if (it.consent_provision.empty() || !s.enabled(static_cast<int>(i))) continue;
-        const bool yes = !s.answers(static_cast<int>(i)).empty() && s.answers(static_cast<int>(i)).front() == forms::Value{true};
-        consents += (yes ? "\u2713 " : "\u2715 ") + item_text(s, it) + "\n";
+        const std::vector<forms::Value>& ans = s.answers(static_cast<int>(i));
+        if (it.type != forms::ItemType::kBoolean) {  // a choice (the storage period): what was chosen
+          consents += "\u00B7 " + item_text(s, it) + "  " +
+                      (ans.empty() ? T(a, S::kNotEntered) : forms::value_to_display(ans.front(), s.language(), q.language)) + "\n";
+          continue;
+        }
+        const bool yes = !ans.empty() && ans.front() == forms::Value{true};
+        consents += (yes ? "\u221A " : "\u00D7 ") + item_text(s, it) + "\n";  // glyphs fonts-nanum has
       }
     }
     section(S::kConsents, consents, ReviewSection::kConsents);

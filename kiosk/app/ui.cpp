@@ -37,7 +37,7 @@ Ui::Ui(std::string font_file, double panel_width_mm, double panel_height_mm)
       palette_(normal_palette()) {
   for (ImWchar c = 0x20; c < 0x7F; ++c) glyphs_.insert(c);
   for (ImWchar c = 0x3131; c <= 0x318E; ++c) glyphs_.insert(c);  // compatibility jamo (keyboard, preedit)
-  for (unsigned c : {0x00B7u, 0x2022u, 0x2026u, 0x2190u, 0x2192u, 0x2713u, 0x2715u, 0x25CFu, 0x25CBu, 0xFFFDu, 0x203Bu,
+  for (unsigned c : {0x00B7u, 0x2022u, 0x2026u, 0x2190u, 0x2192u, 0x221Au, 0x25CFu, 0x25CBu, 0xFFFDu, 0x203Bu,
                      0x2013u, 0x2014u, 0x2018u, 0x2019u, 0x201Cu, 0x201Du, 0x00D7u})
     glyphs_.insert(static_cast<ImWchar>(c));
 }
@@ -120,7 +120,8 @@ void Ui::record(const std::string& id, const std::string& label, const std::stri
   widgets_.push_back({id, label, kind, ImVec4(min.x, min.y, max.x - min.x, max.y - min.y), enabled, false});
 }
 
-bool Ui::button(const std::string& id, const std::string& label, ImVec2 size, Tone tone, bool enabled, bool selected) {
+bool Ui::button(const std::string& id, const std::string& label, ImVec2 size, Tone tone, bool enabled, bool selected,
+                bool check_mark) {
   request_text(label);
   size.x = std::max(size.x, target());
   size.y = std::max(size.y, target());
@@ -144,7 +145,8 @@ bool Ui::button(const std::string& id, const std::string& label, ImVec2 size, To
   // Borders make every button visible without relying on its fill colour.
   dl->AddRect(pos, max, col(enabled ? fg : palette_.on_disabled), mm(2.0), 0, selected ? mm(1.2) : mm(0.4));
   if (held && enabled) dl->AddRect(pos, max, col(palette_.focus_ring), mm(2.0), 0, mm(1.5));
-  std::string shown = selected ? "\u2713 " + label : label;  // a check mark, not colour alone
+  // A check mark, not colour alone: √, the check mark of Korean forms (fonts-nanum has no ✓).
+  std::string shown = selected && check_mark ? "\u221A " + label : label;
   request_text(shown);
   ImGui::PushFont(body_);
   const float wrap = size.x - mm(6);
@@ -171,7 +173,7 @@ bool Ui::choice(const std::string& id, const std::string& title_text, const std:
   dl->AddRectFilled(pos, max, col(bg), mm(2.5));
   dl->AddRect(pos, max, col(held ? palette_.focus_ring : fg), mm(2.5), 0, held || selected ? mm(1.2) : mm(0.5));
   const float pad = mm(5);
-  const std::string t = selected ? "\u2713 " + title_text : title_text;
+  const std::string t = selected ? "\u221A " + title_text : title_text;
   request_text(t);
   dl->AddText(title_, title_->FontSize, ImVec2(pos.x + pad, pos.y + pad * 0.8f), col(fg), t.c_str(), nullptr, size.x - 2 * pad);
   dl->AddText(body_, body_px_, ImVec2(pos.x + pad, pos.y + pad * 0.8f + title_->FontSize * 1.15f), col(fg), sub.c_str(),

@@ -67,8 +67,10 @@ class Ui {
   ImVec4 colv(Rgb c) const;
 
   // Widgets. Each records itself; returns true when tapped (released inside).
+  // A selected button shows a check mark too (not colour alone); `check_mark` false for a text
+  // field being edited, whose highlight means "typing here", not "chosen".
   bool button(const std::string& id, const std::string& label, ImVec2 size, Tone tone = Tone::kPrimary,
-              bool enabled = true, bool selected = false);
+              bool enabled = true, bool selected = false, bool check_mark = true);
   // A large choice with a title and a smaller second line.
   bool choice(const std::string& id, const std::string& title, const std::string& sub, ImVec2 size, bool selected);
   void title(const std::string& text);

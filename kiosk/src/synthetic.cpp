@@ -136,6 +136,10 @@ datasync::EnrollmentInput make_synthetic_enrollment(std::mt19937_64& rng, const 
   // A Bundle built here is an object by construction; from_object cannot fail on it.
   in.bundle = datasync::BundleJson::from_object(forms::make_enrollment_bundle(c)).value();
   in.card = {c.patient.family + c.patient.given, c.patient.birth_date, c.participation_type};
+  if (c.representative) {
+    in.card.representative_name = c.representative->family + c.representative->given;
+    in.card.representative_relationship = c.representative->relationship;
+  }
   platform::wipe(c.patient.family);
   platform::wipe(c.patient.given);
   platform::wipe(c.patient.phone);

@@ -3,6 +3,7 @@
 // Thin: parses flags, calls kiosk_core / kiosk_sync, prints results. Every error is one line
 // on stderr saying what and where, and a non-zero exit status.
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -10,6 +11,7 @@
 #include <cstdlib>
 #include <cstdio>
 #include <iostream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
@@ -18,7 +20,9 @@
 
 #include "kiosk/device.h"
 #include "kiosk/form_tools.h"
+#include "kiosk/staff.h"
 #include "kiosk/synthetic.h"
+#include "kiosk/verification.h"
 #include "platform/clock.h"
 #include "platform/fs.h"
 #include "platform/keyfile.h"
@@ -59,14 +63,191 @@ Status open_data_dir(Context& ctx) {
   return platform::log::log_to_file(ctx.data_dir / "logs" / "kioskctl.log");
 }
 
-// Opens the outbox and destroys verification cards past their expiry on the way.
+// Opens the outbox and, on a device that can seal, turns verification cards past their
+// expiry into `expired` attestations on the way (a restarted or long-idle kiosk catches up
+// here). Without a loadable device the cards stay: they are encrypted, and the next command
+// (or the kiosk) that can seal expires them.
 Result<std::unique_ptr<datasync::SqliteOutbox>> open_outbox(Context& ctx) {
   auto box = datasync::SqliteOutbox::open(ctx.data_dir / kiosk::kDatabaseFile);
   if (!box.is_ok()) return box.status();
-  Result<int> expired = box.value()->expire_cards(ctx.clock.now_unix_ms());
+  auto dev = kiosk::load_device(ctx.data_dir);
+  if (!dev.is_ok()) {
+    if (dev.status().kind() != platform::StatusKind::kNotFound)
+      platform::log::warn("cards.expiry_skipped", {{"kind", dev.status().kind()}});
+    return box;
+  }
+  platform::UlidGenerator ids(ctx.clock);
+  kiosk::VerificationDesk desk(*box.value(), dev.value()->identity, dev.value()->databank_seal,
+                               dev.value()->local_key, ctx.clock, ids);
+  Result<int> expired = desk.expire_due();
   if (!expired.is_ok()) return expired.status();
   if (expired.value() > 0) platform::log::info("cards.expired", {{"count", expired.value()}});
   return box;
+}
+
+// `audit send`: seals the audit events still waiting into `event` envelopes and queues them,
+// so that the next sync or export carries them to the data bank.
+int cmd_audit_send(Context& ctx) {
+  auto dev = kiosk::load_device(ctx.data_dir);
+  if (!dev.is_ok()) return fail(dev.status());
+  auto box = open_outbox(ctx);
+  if (!box.is_ok()) return fail(box.status());
+  auto waiting = box.value()->unsent_audit(std::numeric_limits<std::size_t>::max() / 2);
+  if (!waiting.is_ok()) return fail(waiting.status());
+  platform::UlidGenerator ids(ctx.clock);
+  Result<int> n = kiosk::queue_audit_events(*box.value(), dev.value()->identity,
+                                            dev.value()->databank_seal, ctx.clock, ids, 1);
+  if (!n.is_ok()) return fail(n.status().with_context("queueing audit events"));
+  platform::log::info("audit.queued", {{"envelopes", n.value()}});
+  std::printf(
+      "queued %d event envelope(s) carrying %zu audit event(s); sync or export sends them\n",
+      n.value(), waiting->size());
+  return 0;
+}
+
+// --- staff ---------------------------------------------------------------------------------
+
+// One line of at most 64 bytes from stdin, without echo when stdin is a terminal.
+Result<std::string> read_secret_line(const char* prompt) {
+  const bool tty = ::isatty(STDIN_FILENO) == 1;
+  termios old{};
+  if (tty) {
+    std::fprintf(stderr, "%s", prompt);
+    std::fflush(stderr);
+    if (::tcgetattr(STDIN_FILENO, &old) == 0) {
+      termios quiet = old;
+      quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+      ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+  }
+  std::string line;
+  bool got_newline = false;
+  for (int i = 0; i < 65; ++i) {  // bounded: a PIN line is short
+    char c = 0;
+    ssize_t n = ::read(STDIN_FILENO, &c, 1);
+    if (n <= 0) break;
+    if (c == '\n') {
+      got_newline = true;
+      break;
+    }
+    if (c != '\r') line += c;
+  }
+  if (tty) {
+    ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+    std::fprintf(stderr, "\n");
+  }
+  if (line.size() > 64) {
+    platform::wipe(line);
+    return Status::invalid_argument("the PIN line on standard input is too long");
+  }
+  if (line.empty() && !got_newline)
+    return Status::invalid_argument("no PIN on standard input (type it twice, one line each)");
+  return line;
+}
+
+// The PIN twice (two lines on stdin); they must agree.
+Result<std::string> read_pin_twice() {
+  Result<std::string> a = read_secret_line("PIN (6-12 digits): ");
+  if (!a.is_ok()) return a.status();
+  Result<std::string> b = read_secret_line("PIN again: ");
+  if (!b.is_ok()) {
+    platform::wipe(a.value());
+    return b.status();
+  }
+  const bool same = a.value() == b.value();
+  platform::wipe(b.value());
+  if (!same) {
+    platform::wipe(a.value());
+    return Status::invalid_argument("the two PINs differ; nothing was changed");
+  }
+  return a;
+}
+
+struct StaffFlags {
+  std::string name;
+  std::string role;
+  std::string id;
+  bool json = false;
+};
+
+int cmd_staff(Context& ctx, const std::string& action, const StaffFlags& f) {
+  auto box = open_outbox(ctx);
+  if (!box.is_ok()) return fail(box.status());
+  platform::UlidGenerator ids(ctx.clock);
+  const bool needs_pin = action == "add" || action == "reset-pin";
+  std::optional<platform::PinPepper> pepper;
+  if (needs_pin) {
+    auto p = kiosk::load_staff_pepper(ctx.data_dir, /*create_if_missing=*/true);
+    if (!p.is_ok()) return fail(p.status());
+    pepper = std::move(p.value());
+  }
+  std::unique_ptr<kiosk::StaffAccounts> staff =
+      pepper ? std::make_unique<kiosk::StaffAccounts>(*box.value(), *box.value(), *pepper,
+                                                      ctx.clock, ids)
+             : std::make_unique<kiosk::StaffAccounts>(*box.value(), *box.value(), ctx.clock, ids);
+  if (action == "add") {
+    auto role = datasync::staff_role_from(f.role);
+    if (!role) return fail(Status::invalid_argument("--role must be nurse or it"));
+    auto pin = read_pin_twice();
+    if (!pin.is_ok()) return fail(pin.status());
+    auto id = staff->add(f.name, *role, pin.value(), kiosk::kCliActor);
+    if (!id.is_ok()) return fail(id.status());
+    std::printf("%s\n", id->c_str());
+    return 0;
+  }
+  if (action == "reset-pin") {
+    auto pin = read_pin_twice();
+    if (!pin.is_ok()) return fail(pin.status());
+    if (Status s = staff->reset_pin(f.id, pin.value(), kiosk::kCliActor); !s.is_ok())
+      return fail(s);
+    std::printf("new PIN set for %s (failures cleared, unlocked)\n", f.id.c_str());
+    return 0;
+  }
+  if (action == "remove") {
+    if (Status s = staff->remove(f.id, kiosk::kCliActor); !s.is_ok()) return fail(s);
+    std::printf("removed %s (kept in the audit trail; can no longer sign in)\n", f.id.c_str());
+    return 0;
+  }
+  if (action == "unlock") {
+    if (Status s = staff->unlock(f.id, kiosk::kCliActor); !s.is_ok()) return fail(s);
+    std::printf("unlocked %s\n", f.id.c_str());
+    return 0;
+  }
+  auto list = staff->list();
+  if (!list.is_ok()) return fail(list.status());
+  if (f.json) {
+    nlohmann::json j = nlohmann::json::array();
+    for (const kiosk::StaffSummary& s : list.value())
+      j.push_back({{"id", s.id},
+                   {"name", s.name},
+                   {"role", datasync::staff_role_name(s.role)},
+                   {"locked", s.locked},
+                   {"failures", s.failures}});
+    std::printf("%s\n", j.dump().c_str());
+    return 0;
+  }
+  std::printf("%-26s  %-5s  %-8s  %s\n", "ID", "ROLE", "STATE", "NAME");
+  for (const kiosk::StaffSummary& s : list.value())
+    std::printf("%-26s  %-5s  %-8s  %s\n", s.id.c_str(), datasync::staff_role_name(s.role),
+                s.locked ? "locked" : (s.failures > 0 ? "failures" : "ok"), s.name.c_str());
+  return 0;
+}
+
+// Checks the audit chain; names the first broken link. No card expiry on the way: a suspect
+// file is examined as found (opening it still upgrades an older schema).
+int cmd_audit_verify(Context& ctx) {
+  auto box = datasync::SqliteOutbox::open(ctx.data_dir / kiosk::kDatabaseFile);
+  if (!box.is_ok()) return fail(box.status());
+  auto log = box.value()->audit_log();
+  if (!log.is_ok()) return fail(log.status());
+  if (Status s = box.value()->verify_audit_chain(); !s.is_ok()) return fail(s);
+  std::size_t sent = 0;
+  for (const datasync::AuditRecord& r : log.value()) sent += r.sent_in.empty() ? 0 : 1;
+  std::printf(
+      "audit chain ok: %zu event(s), every link verified (%zu sent to the data bank, %zu "
+      "waiting)\n",
+      log->size(), sent, log->size() - sent);
+  return 0;
 }
 
 int cmd_demo_init(Context& ctx) {
@@ -357,7 +538,7 @@ int main(int argc, char** argv) {
   ::umask(077);  // everything this tool creates is private to the kiosk's user
   if (Status s = platform::crypto_init(); !s.is_ok()) return fail(s);
   Context ctx;
-  CLI::App app{"kioskctl: set up, inspect and export the enrollment kiosk's data.\n"
+  CLI::App app{"kioskctl: set up, inspect and export the enrollment kiosk's data; manage staff accounts; check the audit chain.\n"
                "Data dir: --data-dir, else $KIOSK_DATA_DIR, else $XDG_DATA_HOME/bbd-kiosk or "
                "~/.local/share/bbd-kiosk."};
   app.require_subcommand(1);
@@ -427,6 +608,26 @@ int main(int argc, char** argv) {
   forms_sign->add_option("PKG", sign_pkg, "protocol package JSON")->required()->check(CLI::ExistingFile);
   forms_sign->add_option("--out", sign_out, "signature file to write")->required();
 
+  auto* staff_cmd = app.add_subcommand("staff", "staff accounts for the kiosk's staff screens (nurses, IT); PINs are read twice from standard input");
+  staff_cmd->require_subcommand(1);
+  StaffFlags sf;
+  auto* staff_add = staff_cmd->add_subcommand("add", "add an account; prints its id. PIN: 6-12 digits, common PINs refused, typed twice");
+  staff_add->add_option("--name", sf.name, "the name the PIN screen shows")->required();
+  staff_add->add_option("--role", sf.role, "nurse (verifies participants, links kits) or it (status, unlocks accounts)")
+      ->required()->check(CLI::IsMember({"nurse", "it"}));
+  auto* staff_list = staff_cmd->add_subcommand("list", "active accounts: id, role, state (ok, failures, locked), name; never PIN hashes");
+  staff_list->add_flag("--json", sf.json, "print one JSON array");
+  auto* staff_remove = staff_cmd->add_subcommand("remove", "an account can no longer sign in (its id stays in the audit trail)");
+  staff_remove->add_option("--id", sf.id, "the account's id (see staff list)")->required();
+  auto* staff_reset = staff_cmd->add_subcommand("reset-pin", "set a new PIN (typed twice); also clears failures and the lock");
+  staff_reset->add_option("--id", sf.id, "the account's id (see staff list)")->required();
+  auto* staff_unlock = staff_cmd->add_subcommand("unlock", "unlock an account locked after 5 wrong PINs");
+  staff_unlock->add_option("--id", sf.id, "the account's id (see staff list)")->required();
+  auto* audit_cmd = app.add_subcommand("audit", "the audit chain of staff actions and submissions");
+  audit_cmd->require_subcommand(1);
+  auto* audit_verify = audit_cmd->add_subcommand("verify", "check every hash link; names the first broken one and exits 1 if the chain is broken");
+  auto* audit_send = audit_cmd->add_subcommand("send", "seal the audit events not yet sent into event envelopes and queue them (the next sync or export carries them)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -443,6 +644,11 @@ int main(int argc, char** argv) {
   if (sync_cmd->parsed()) return cmd_sync(ctx, sync_once, sync_json);
   if (import_receipts->parsed()) return cmd_import_receipts(ctx, receipts_file);
   if (forms_sign->parsed()) return cmd_forms_demo_sign(ctx, sign_pkg, sign_out);
+  for (auto [cmd, action] : {std::pair{staff_add, "add"}, std::pair{staff_list, "list"}, std::pair{staff_remove, "remove"},
+                             std::pair{staff_reset, "reset-pin"}, std::pair{staff_unlock, "unlock"}})
+    if (cmd->parsed()) return cmd_staff(ctx, action, sf);
+  if (audit_verify->parsed()) return cmd_audit_verify(ctx);
+  if (audit_send->parsed()) return cmd_audit_send(ctx);
   if (demo_init->parsed()) {
     if (int rc = cmd_demo_init(ctx); rc != 0) return rc;
     return no_forms ? 0 : install_demo_packages(ctx, assets_dir(assets_flag));

@@ -71,6 +71,12 @@ LocalKey generate_local_key() {
   return k;
 }
 
+PinPepper generate_pin_pepper() {
+  PinPepper p;
+  randombytes_buf(p.data(), kPinPepperBytes);
+  return p;
+}
+
 SignPublicKey sign_public_from_secret(const SignSecretKey& sec) {
   SignPublicKey pub;
   crypto_sign_ed25519_sk_to_pk(pub.bytes.data(), sec.data());
@@ -162,8 +168,40 @@ bool verify_pin(const std::string& stored_hash, std::string_view pin) {
   return crypto_pwhash_str_verify(stored_hash.c_str(), pin.data(), pin.size()) == 0;
 }
 
+namespace {
+// BLAKE2b-256 of the PIN keyed with the pepper, in locked memory.
+SecureBuffer peppered_pin(std::string_view pin, const PinPepper& pepper) {
+  static_assert(kPinPepperBytes >= crypto_generichash_KEYBYTES_MIN &&
+                kPinPepperBytes <= crypto_generichash_KEYBYTES_MAX);
+  SecureBuffer out(crypto_generichash_BYTES);
+  crypto_generichash(out.data(), out.size(), reinterpret_cast<const unsigned char*>(pin.data()),
+                     pin.size(), pepper.data(), kPinPepperBytes);
+  return out;
+}
+}  // namespace
+
+Result<std::string> hash_pin(std::string_view pin, const PinPepper& pepper) {
+  SecureBuffer key = peppered_pin(pin, pepper);
+  char out[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str_alg(out, reinterpret_cast<const char*>(key.data()), key.size(),
+                            crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE,
+                            crypto_pwhash_ALG_ARGON2ID13) != 0)
+    return Status::internal("PIN hashing ran out of memory");
+  return std::string(out);
+}
+
+bool verify_pin(const std::string& stored_hash, std::string_view pin, const PinPepper& pepper) {
+  if (stored_hash.rfind("$argon2id$", 0) != 0) return false;
+  SecureBuffer key = peppered_pin(pin, pepper);
+  return crypto_pwhash_str_verify(stored_hash.c_str(), reinterpret_cast<const char*>(key.data()),
+                                  key.size()) == 0;
+}
+
 void wipe(void* data, std::size_t size) { sodium_memzero(data, size); }
 void wipe(std::string& s) {
+  // Also the bytes past size(): a string that shrank, or a short one that was moved from,
+  // still holds old characters there. Resizing up to the capacity never reallocates.
+  s.resize(s.capacity());
   sodium_memzero(s.data(), s.size());
   s.clear();
 }

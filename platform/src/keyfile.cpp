@@ -83,5 +83,6 @@ Result<SealPublicKey> read_seal_public_key(const fs::path& p) { return read_publ
 Result<SignSecretKey> read_sign_secret_key(const fs::path& p) { return read_secret<SignSecretKey>(p); }
 Result<SealSecretKey> read_seal_secret_key(const fs::path& p) { return read_secret<SealSecretKey>(p); }
 Result<LocalKey> read_local_key(const fs::path& p) { return read_secret<LocalKey>(p); }
+Result<PinPepper> read_pin_pepper(const fs::path& p) { return read_secret<PinPepper>(p); }
 
 }  // namespace platform

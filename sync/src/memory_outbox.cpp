@@ -167,11 +167,13 @@ Result<std::vector<SealedCard>> MemoryOutbox::cards() {
 Status MemoryOutbox::attest(const Attestation& a) {
   const Envelope& e = a.envelope;
   if (e.h.kind != "attestation" || e.h.ref.empty())
-    return Status::invalid_argument("envelope " + e.h.id + " is not an attestation of an enrollment");
+    return Status::invalid_argument("envelope " + e.h.id +
+                                    " is not an attestation of an enrollment");
   for (std::size_t i = 0; i < a.kits.size(); ++i)
     for (std::size_t j = i + 1; j < a.kits.size(); ++j)
       if (a.kits[i].barcode == a.kits[j].barcode)
-        return Status::invalid_argument("kit " + a.kits[i].barcode + " is listed twice in one attestation");
+        return Status::invalid_argument("kit " + a.kits[i].barcode +
+                                        " is listed twice in one attestation");
   std::lock_guard<std::mutex> lock(mu_);
   // Every check before any change: all or nothing, as one SQLite transaction.
   auto card = cards_.find(e.h.ref);
@@ -185,7 +187,8 @@ Status MemoryOutbox::attest(const Attestation& a) {
       return Status::already_exists("kit " + k.barcode + " is already linked on this device");
   cards_.erase(card);
   insert_envelope_locked(e, a.audit.at_unix_ms);
-  for (const KitLink& k : a.kits) kits_[k.barcode] = KitRecord{k, e.h.ref, e.h.id, a.audit.at_unix_ms};
+  for (const KitLink& k : a.kits)
+    kits_[k.barcode] = KitRecord{k, e.h.ref, e.h.id, a.audit.at_unix_ms};
   append_audit_locked(a.audit);
   return Status::ok();
 }
@@ -247,9 +250,10 @@ Result<std::vector<AuditRecord>> MemoryOutbox::unsent_audit(std::size_t max_coun
   return out;
 }
 
-Status MemoryOutbox::queue_audit_batch(const Envelope& e, const std::string&, std::int64_t through_seq,
-                                       std::int64_t at_unix_ms) {
-  if (e.h.kind != "event") return Status::invalid_argument("envelope " + e.h.id + " is not an event envelope");
+Status MemoryOutbox::queue_audit_batch(const Envelope& e, const std::string&,
+                                       std::int64_t through_seq, std::int64_t at_unix_ms) {
+  if (e.h.kind != "event")
+    return Status::invalid_argument("envelope " + e.h.id + " is not an event envelope");
   std::lock_guard<std::mutex> lock(mu_);
   if (seq_of_.count(e.h.id) != 0)
     return Status::already_exists("envelope " + e.h.id + " is already in the outbox");
@@ -281,7 +285,8 @@ Result<std::vector<StaffRecord>> MemoryOutbox::list_staff(bool include_removed) 
   for (const StaffRecord& s : staff_)
     if (include_removed || !s.removed()) out.push_back(s);
   std::stable_sort(out.begin(), out.end(), [](const StaffRecord& a, const StaffRecord& b) {
-    return a.created_unix_ms != b.created_unix_ms ? a.created_unix_ms < b.created_unix_ms : a.id < b.id;
+    return a.created_unix_ms != b.created_unix_ms ? a.created_unix_ms < b.created_unix_ms
+                                                  : a.id < b.id;
   });
   return out;
 }
@@ -301,9 +306,11 @@ Status MemoryOutbox::modify_staff(std::string_view id, const StaffChange& change
     Result<AuditEvent> audit = change(after);
     if (!audit.is_ok()) return audit.status();
     if (after.id != s.id || after.role != s.role || after.created_unix_ms != s.created_unix_ms)
-      return Status::invalid_argument("staff account " + s.id + ": id, role and creation time cannot change");
+      return Status::invalid_argument("staff account " + s.id +
+                                      ": id, role and creation time cannot change");
     if (after.name.empty() || (after.pin_hash.empty() && !after.removed()) || after.failures < 0)
-      return Status::invalid_argument("staff account " + s.id + ": the change leaves it without a name or PIN");
+      return Status::invalid_argument("staff account " + s.id +
+                                      ": the change leaves it without a name or PIN");
     if (after.removed()) after.pin_hash.clear();
     s = std::move(after);
     append_audit_locked(audit.value());

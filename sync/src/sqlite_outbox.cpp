@@ -263,9 +263,17 @@ Status SqliteOutbox::insert_envelope_locked(const Envelope& e, const std::string
   Stmt ins(db_, *stmts_,
            "INSERT INTO envelopes(id, v, kind, device, site, created, ref, state, sealed, sig, "
            "sealed_sha256, sealed_bytes, queued_ms) VALUES(?,?,?,?,?,?,?,'queued',?,?,?,?,?)");
-  ins.bind(1, e.h.id).bind(2, static_cast<std::int64_t>(e.v)).bind(3, e.h.kind).bind(4, e.h.device)
-      .bind(5, e.h.site).bind(6, e.h.created).bind(7, e.h.ref).bind_blob(8, e.sealed)
-      .bind_blob(9, e.sig).bind(10, hash).bind(11, static_cast<std::int64_t>(e.sealed.size()))
+  ins.bind(1, e.h.id)
+      .bind(2, static_cast<std::int64_t>(e.v))
+      .bind(3, e.h.kind)
+      .bind(4, e.h.device)
+      .bind(5, e.h.site)
+      .bind(6, e.h.created)
+      .bind(7, e.h.ref)
+      .bind_blob(8, e.sealed)
+      .bind_blob(9, e.sig)
+      .bind(10, hash)
+      .bind(11, static_cast<std::int64_t>(e.sealed.size()))
       .bind(12, queued_ms);
   if (Status st = ins.exec("storing envelope " + e.h.id); !st.is_ok()) {
     if (sqlite3_extended_errcode(db_) == SQLITE_CONSTRAINT_UNIQUE)
@@ -516,11 +524,13 @@ Result<std::vector<SealedCard>> SqliteOutbox::cards() {
 Status SqliteOutbox::attest(const Attestation& a) {
   const Envelope& e = a.envelope;
   if (e.h.kind != "attestation" || e.h.ref.empty())
-    return Status::invalid_argument("envelope " + e.h.id + " is not an attestation of an enrollment");
+    return Status::invalid_argument("envelope " + e.h.id +
+                                    " is not an attestation of an enrollment");
   for (std::size_t i = 0; i < a.kits.size(); ++i)
     for (std::size_t j = i + 1; j < a.kits.size(); ++j)
       if (a.kits[i].barcode == a.kits[j].barcode)
-        return Status::invalid_argument("kit " + a.kits[i].barcode + " is listed twice in one attestation");
+        return Status::invalid_argument("kit " + a.kits[i].barcode +
+                                        " is listed twice in one attestation");
   std::lock_guard<std::mutex> lock(mu_);
   Transaction tx(db_);
   KIOSK_RETURN_IF_ERROR(tx.begin());
@@ -535,8 +545,13 @@ Status SqliteOutbox::attest(const Attestation& a) {
   KIOSK_RETURN_IF_ERROR(insert_envelope_locked(e, a.sealed_sha256, a.audit.at_unix_ms));
   for (const KitLink& k : a.kits) {
     Stmt ins(db_, *stmts_,
-             "INSERT INTO kits(barcode, kind, enrollment_id, attestation_id, linked_ms) VALUES(?,?,?,?,?)");
-    ins.bind(1, k.barcode).bind(2, k.kind).bind(3, e.h.ref).bind(4, e.h.id).bind(5, a.audit.at_unix_ms);
+             "INSERT INTO kits(barcode, kind, enrollment_id, attestation_id, linked_ms) "
+             "VALUES(?,?,?,?,?)");
+    ins.bind(1, k.barcode)
+        .bind(2, k.kind)
+        .bind(3, e.h.ref)
+        .bind(4, e.h.id)
+        .bind(5, a.audit.at_unix_ms);
     if (Status st = ins.exec("linking kit " + k.barcode); !st.is_ok()) {
       const int ext = sqlite3_extended_errcode(db_);
       if (ext == SQLITE_CONSTRAINT_PRIMARYKEY || ext == SQLITE_CONSTRAINT_UNIQUE)
@@ -550,8 +565,9 @@ Status SqliteOutbox::attest(const Attestation& a) {
 
 Result<std::optional<KitRecord>> SqliteOutbox::find_kit(std::string_view barcode) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt q(db_, *stmts_,
-         "SELECT barcode, kind, enrollment_id, attestation_id, linked_ms FROM kits WHERE barcode = ?");
+  Stmt q(
+      db_, *stmts_,
+      "SELECT barcode, kind, enrollment_id, attestation_id, linked_ms FROM kits WHERE barcode = ?");
   q.bind(1, barcode);
   Result<bool> row = q.step("looking up a specimen kit");
   if (!row.is_ok()) return row.status();
@@ -638,15 +654,19 @@ Result<std::vector<AuditRecord>> SqliteOutbox::unsent_audit(std::size_t max_coun
     Result<bool> row = q.step("reading unsent audit events");
     if (!row.is_ok()) return row.status();
     if (!row.value()) break;
-    out.push_back({q.col_int(0), {q.col_int(1), q.col_text(2), q.col_text(3), q.col_text(6)},
-                   q.col_text(4), q.col_text(5), ""});
+    out.push_back({q.col_int(0),
+                   {q.col_int(1), q.col_text(2), q.col_text(3), q.col_text(6)},
+                   q.col_text(4),
+                   q.col_text(5),
+                   ""});
   }
   return out;
 }
 
 Status SqliteOutbox::queue_audit_batch(const Envelope& e, const std::string& sealed_sha256,
                                        std::int64_t through_seq, std::int64_t at_unix_ms) {
-  if (e.h.kind != "event") return Status::invalid_argument("envelope " + e.h.id + " is not an event envelope");
+  if (e.h.kind != "event")
+    return Status::invalid_argument("envelope " + e.h.id + " is not an event envelope");
   std::lock_guard<std::mutex> lock(mu_);
   Transaction tx(db_);
   KIOSK_RETURN_IF_ERROR(tx.begin());

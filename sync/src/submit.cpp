@@ -9,11 +9,22 @@ namespace datasync {
 using platform::Result;
 using platform::Status;
 
+void VerificationCard::wipe() {
+  for (std::string* f : {&name, &birth_date, &participation_type, &representative_name,
+                         &representative_relationship})
+    platform::wipe(*f);
+}
+
 std::string card_plaintext(const std::string& envelope_id, const VerificationCard& card) {
   nlohmann::json j = {{"envelope", envelope_id},
                       {"name", card.name},
                       {"birth_date", card.birth_date},
                       {"participation_type", card.participation_type}};
+  // Only when a representative signed, so that a participant's own card is as before.
+  if (card.has_representative()) {
+    j["representative_name"] = card.representative_name;
+    j["representative_relationship"] = card.representative_relationship;
+  }
   std::string out = j.dump();
   for (auto& [k, v] : j.items()) platform::wipe(v.get_ref<std::string&>());
   return out;
@@ -38,20 +49,31 @@ Result<VerificationCard> open_card(const SealedCard& sealed, const platform::Loc
       }
       *field = j[key_name].get<std::string>();
     }
+    // Optional (cards written before representatives were carried have neither).
+    for (auto [key_name, field] : {std::pair{"representative_name", &card.representative_name},
+                                   std::pair{"representative_relationship", &card.representative_relationship}}) {
+      if (!s.is_ok() || !j.contains(key_name)) continue;
+      if (!j[key_name].is_string()) {
+        s = Status::corruption("verification card of " + sealed.envelope_id + " has a malformed field");
+        break;
+      }
+      *field = j[key_name].get<std::string>();
+    }
   }
   if (j.is_object())
     for (auto& [k, v] : j.items())
       if (v.is_string()) platform::wipe(v.get_ref<std::string&>());
-  if (!s.is_ok()) return s;
+  if (!s.is_ok()) {
+    card.wipe();
+    return s;
+  }
   return card;
 }
 
 namespace {
 void wipe_input(EnrollmentInput& in) {
   in.bundle.wipe();
-  platform::wipe(in.card.name);
-  platform::wipe(in.card.birth_date);
-  platform::wipe(in.card.participation_type);
+  in.card.wipe();
 }
 }  // namespace
 

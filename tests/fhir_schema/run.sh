@@ -8,7 +8,8 @@
 # 2. fixtures/invalid-response.json is rejected (exit 1, naming .status);
 # 3. the protocol packages assets/protocols/*.json are valid;
 # 4. every resource emit_fhir_examples writes from the golden answer sets (QuestionnaireResponses,
-#    Consents, enrollment Bundles) is valid.
+#    Consents, enrollment Bundles) and from the staff side (attestation and audit event
+#    Bundles, taken out of the envelopes the kiosk sealed) is valid.
 # Needs node and tests/fhir_schema/node_modules (`npm ci` in tests/fhir_schema).
 set -euo pipefail
 
@@ -67,6 +68,12 @@ packages=("$repo"/assets/protocols/*.json)
 for kind in QuestionnaireResponse Consent Bundle; do
   n=$(find "$tmp" -name "*.$kind.*json" | wc -l)
   [[ $n -gt 0 ]] || fail "no $kind was emitted"
+done
+# The staff side's sealed bundles (issue 6): attestations (VerificationResult + Specimen) and
+# audit events.
+for example in attestation-verified attestation-verified-representative attestation-rejected \
+               attestation-expired events; do
+  [[ -f "$tmp/staff.$example.Bundle.json" ]] || fail "staff.$example.Bundle.json was not emitted"
 done
 [[ ${#packages[@]} -eq 3 ]] || fail "expected 3 protocol packages in assets/protocols, found ${#packages[@]}"
 

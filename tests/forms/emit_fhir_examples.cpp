@@ -11,17 +11,31 @@
 // The Bundle's participant is synthetic (kiosk::make_synthetic_content, fixed seed) made to
 // agree with the answers: participation type, language, sex, and for a minor a legal
 // representative; every other Bundle (even ordinals) also carries a rendered signature PNG.
+// Then the staff side, through the real code path (kiosk::StaffAccounts, VerificationDesk,
+// queue_audit_events over a MemoryOutbox, sealed to a throw-away data bank key and opened
+// again), the inner bundles of the envelopes the kiosk would send:
+//   staff.attestation-verified.Bundle.json        verified, blood + urine kits
+//   staff.attestation-verified-representative.Bundle.json  a minor with a legal representative
+//   staff.attestation-rejected.Bundle.json        rejected (name mismatch), no kits
+//   staff.attestation-expired.Bundle.json         the card expired unchecked
+//   staff.events.Bundle.json                      the audit events (AuditEvent resources)
 // Exit status: 0 written, 1 an answer set was refused or does not validate,
 // 2 usage or I/O error.
 #include <cstdio>
 #include <exception>
+#include <map>
+#include <stdexcept>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "golden_support.h"
+#include "kiosk/kit.h"
 #include "kiosk/signature.h"
+#include "kiosk/staff.h"
 #include "kiosk/synthetic.h"
+#include "kiosk/verification.h"
+#include "sync/memory_outbox.h"
 
 namespace {
 
@@ -110,6 +124,99 @@ bool emit_case(const forms::ProtocolPackage& pkg, const golden::Case& c, std::si
   return true;
 }
 
+// Fails loudly: this is a test tool, and a half-written example set would pass unnoticed.
+template <typename T>
+T must(platform::Result<T> r, const char* what) {
+  if (!r.is_ok()) throw std::runtime_error(std::string(what) + ": " + r.status().to_string());
+  return std::move(r).value();
+}
+void must(const platform::Status& s, const char* what) {
+  if (!s.is_ok()) throw std::runtime_error(std::string(what) + ": " + s.to_string());
+}
+
+// The staff side's bundles, made by the code the kiosk runs and taken out of the sealed
+// envelopes it queued.
+void emit_staff_examples(const fs::path& out_dir, int& count) {
+  must(platform::crypto_init(), "libsodium");
+  platform::FakeClock clock(1'793'530'800'000);  // 2026-11-01T01:00:00Z
+  platform::UlidGenerator ids(clock);
+  platform::SignKeyPair device_key = platform::generate_sign_keypair();
+  datasync::DeviceIdentity device{"dev-" + ids.next(), "H012", std::move(device_key.sec)};
+  platform::SealKeyPair bank = platform::generate_seal_keypair();
+  platform::LocalKey local = platform::generate_local_key();
+  platform::PinPepper pepper = platform::generate_pin_pepper();
+  datasync::MemoryOutbox box;
+  datasync::Submitter submitter(box, device, bank.pub, local, clock);
+  std::mt19937_64 rng(kSeed);
+  auto enroll = [&](bool with_representative) {
+    const std::string id = ids.next();
+    forms::EnrollmentContent c = kiosk::make_synthetic_content(rng, id, platform::format_rfc3339_utc(clock.now_unix_ms()), {});
+    if (with_representative) {
+      c.patient.birth_date = "2015-03-02";
+      c.representative = forms::Representative{c.patient.family, "순희", "MTH", "010-0000-7302"};
+    } else {
+      c.representative.reset();
+      c.patient.birth_date = "1968-07-21";
+    }
+    datasync::EnrollmentInput in;
+    in.id = id;
+    in.bundle = must(datasync::BundleJson::from_object(forms::make_enrollment_bundle(c)), "enrollment bundle");
+    in.card = {c.patient.family + c.patient.given, c.patient.birth_date, c.participation_type};
+    if (c.representative) {
+      in.card.representative_name = c.representative->family + c.representative->given;
+      in.card.representative_relationship = c.representative->relationship;
+    }
+    return must(submitter.submit_enrollment(in), "submit");
+  };
+  const std::string e_verified = enroll(false), e_minor = enroll(true), e_rejected = enroll(false);
+  clock.advance_ms(60'000);
+  const std::string e_expired = enroll(false);
+
+  kiosk::StaffAccounts staff(box, box, pepper, clock, ids);
+  std::string pin = "582039";
+  const std::string nurse_id = must(staff.add("Synthetic Nurse", datasync::StaffRole::kNurse, pin, kiosk::kCliActor), "add nurse");
+  pin = "582039";
+  kiosk::SignInResult signin = must(staff.sign_in(nurse_id, pin), "sign in");
+  if (!signin.session) throw std::runtime_error("the synthetic nurse could not sign in");
+  kiosk::StaffSession nurse = *signin.session;
+  kiosk::VerificationDesk desk(box, device, bank.pub, local, clock, ids);
+  std::map<std::string, std::string> names;  // attestation id -> example name
+  auto verify = [&](const std::string& enrollment, int serial, const char* name) {
+    kiosk::Verification v = must(desk.begin(nurse, enrollment), "begin");
+    v.identity = {kiosk::IdDocument::kResidentCard, true, true};
+    if (v.card().card().has_representative()) v.representative = {kiosk::IdDocument::kDriversLicence, true, true};
+    for (kiosk::KitKind k : {kiosk::KitKind::kBlood, kiosk::KitKind::kUrine}) {
+      char digits[16];
+      std::snprintf(digits, sizeof digits, "%08d", serial);
+      const std::string code = kiosk::make_kit_barcode(k, digits);
+      v.scan(k, code);
+      if (v.scan(k, code).outcome != kiosk::ScanOutcome::kConfirmed) throw std::runtime_error("kit not confirmed");
+    }
+    names[must(desk.confirm_verified(nurse, v), "confirm")] = name;
+  };
+  verify(e_verified, 1201, "attestation-verified");
+  verify(e_minor, 1202, "attestation-verified-representative");
+  {
+    kiosk::Verification v = must(desk.begin(nurse, e_rejected), "begin");
+    v.identity = {kiosk::IdDocument::kPassport, false, true};
+    names[must(desk.reject(nurse, v, kiosk::RejectReason::kNameMismatch), "reject")] = "attestation-rejected";
+  }
+  must(staff.lock(nurse), "lock");
+  clock.advance_ms(datasync::kCardLifetimeMs);
+  if (must(desk.expire_due(), "expire") != 1) throw std::runtime_error("expected one expired card");
+  if (must(kiosk::queue_audit_events(box, device, bank.pub, clock, ids, 1), "audit events") != 1)
+    throw std::runtime_error("expected one event envelope");
+
+  for (const datasync::QueuedEnvelope& q : must(box.next_batch(100, std::size_t{1} << 30), "next_batch")) {
+    datasync::Envelope e = must(datasync::envelope_from_json(q.json), "envelope");
+    if (e.h.kind == "enrollment") continue;
+    std::string name = e.h.kind == "event" ? "events" : (names.count(e.h.id) ? names[e.h.id] : "attestation-expired");
+    platform::SecureBuffer plain = must(datasync::open_envelope(e, bank.pub, bank.sec), "open");
+    const json inner = json::parse(plain.as_string_view());
+    write_resource(out_dir / ("staff." + name + ".Bundle.json"), inner.at("bundle"), count);
+  }
+}
+
 int usage() {
   std::fprintf(stderr, "usage: emit_fhir_examples OUT_DIR [--assets DIR] [--golden DIR]\n");
   return 2;
@@ -141,6 +248,7 @@ int main(int argc, char** argv) {
       }
       for (const golden::Case& c : cases) ok = emit_case(pkg, c, ordinal++, out_dir, count) && ok;
     }
+    emit_staff_examples(out_dir, count);
     std::fprintf(stderr, "emit_fhir_examples: wrote %d resources to %s\n", count, out_dir.c_str());
     return ok ? 0 : 1;
   } catch (const std::exception& e) {

@@ -137,7 +137,7 @@ TEST_CASE("load_form_text reports JSON syntax errors with the byte offset", "[fo
   CHECK(other.problems[0].pointer == "/resourceType");
 }
 
-TEST_CASE("package signatures: round trip; any changed byte, another key or garbage fails", "[forms][package][signature]") {
+TEST_CASE("package signatures: round trip, any changed byte, another key or garbage fails", "[forms][package][signature]") {
   platform::SignKeyPair bank = platform::generate_sign_keypair();
   platform::SignKeyPair other = platform::generate_sign_keypair();
   const std::string bytes = minimal_package().dump(2) + "\n";

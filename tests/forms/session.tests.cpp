@@ -311,7 +311,7 @@ TEST_CASE("wipe clears every answer", "[forms][session]") {
   CHECK_FALSE(s.enabled("c"));
 }
 
-TEST_CASE("compare_values orders numbers, dates of one precision and strings; else not comparable", "[forms][session]") {
+TEST_CASE("compare_values orders numbers, dates of one precision and strings, else not comparable", "[forms][session]") {
   CHECK(forms::compare_values(integer(2), decimal(2.0)) == 0);
   CHECK(forms::compare_values(decimal(1.5), integer(2)) == -1);
   CHECK(forms::compare_values(date("2024-01-02"), date("2024-01-01")) == 1);

@@ -137,7 +137,7 @@ TEST_CASE("maxDecimalPlaces", "[forms][validation]") {
   check_both("kg", {decimal(70.25)}, "decimals", "1 decimal place");
 }
 
-TEST_CASE("a choice must be one of its options; open-choice also takes free text", "[forms][validation]") {
+TEST_CASE("a choice must be one of its options, open-choice also takes free text", "[forms][validation]") {
   CHECK(valid("colour", {code("red")}));
   check_both("colour", {code("green")}, "option", "choose one of the options");
   check_both("colour", {code("red", "https://example.test/other-system")}, "option", "options");
@@ -169,7 +169,7 @@ TEST_CASE("disabled items are not validated", "[forms][validation]") {
   CHECK(std::find(all.begin(), all.end(), "gated.group.x:required") == all.end());
 }
 
-TEST_CASE("validate_subtree covers one page; validate_all every enabled item", "[forms][validation]") {
+TEST_CASE("validate_subtree covers one page, validate_all every enabled item", "[forms][validation]") {
   for (const char* lang : {"ko", "en"}) {
     INFO(lang);
     forms::FormSession s(survey_q(), lang);

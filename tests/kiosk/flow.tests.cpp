@@ -330,7 +330,7 @@ TEST_CASE("Screen names are stable", "[kiosk][flow]") {
 
 // ---- attract, language, participation, signer -------------------------------------------------
 
-TEST_CASE("Attract starts the journey; language, text size and contrast are set only up front",
+TEST_CASE("Attract starts the journey, language, text size and contrast are set only up front",
           "[kiosk][flow]") {
   Kiosk k;
   REQUIRE(k.screen() == Screen::kAttract);
@@ -446,7 +446,7 @@ TEST_CASE("Choosing the signer builds one session per form in the session's lang
 }
 
 TEST_CASE(
-    "A document without a representative variant is signed as is; no comprehension check skips its "
+    "A document without a representative variant is signed as is, no comprehension check skips its "
     "screen",
     "[kiosk][flow]") {
   const std::vector<forms::ProtocolPackage> pkgs = two_document_packages(false);
@@ -1079,7 +1079,7 @@ TEST_CASE("Thank-you returns to attract by itself after 30 s without input", "[k
 
 // ---- cancel, call staff -------------------------------------------------------------------------
 
-TEST_CASE("Cancel asks first; confirming wipes every answer, name and stroke", "[kiosk][flow]") {
+TEST_CASE("Cancel asks first, confirming wipes every answer, name and stroke", "[kiosk][flow]") {
   FlowConfig cfg;
   cfg.collect_rrn = true;
   Kiosk k(cfg);

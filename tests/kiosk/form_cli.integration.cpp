@@ -64,7 +64,7 @@ std::vector<fs::path> installed(const fs::path& data) {
 
 }  // namespace
 
-TEST_CASE("form check: exit 0 on a valid file; one 'file: pointer (linkId): message' line per problem",
+TEST_CASE("form check: exit 0 on a valid file, one 'file: pointer (linkId): message' line per problem",
           "[integration][form]") {
   FormFiles f;
   ProcessResult ok = kioskctl({"form", "check", f.form.string()});

@@ -146,7 +146,7 @@ TEST_CASE("times are milliseconds since the first touch and never run backwards"
   CHECK(st[1][0].t_ms == 1000);
 }
 
-TEST_CASE("add_point outside a stroke begins one; begin_stroke inside a stroke ends it", "[signature]") {
+TEST_CASE("add_point outside a stroke begins one, begin_stroke inside a stroke ends it", "[signature]") {
   kiosk::SignaturePad pad(1.0);
   pad.add_point(0.1, 0.1, 0);  // touch-down lost by the input layer
   CHECK(pad.in_stroke());

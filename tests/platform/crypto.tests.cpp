@@ -261,6 +261,25 @@ TEST_CASE("PIN hashes verify the right PIN only", "[platform][crypto][slow-ish]"
   CHECK(*h2 != *h);  // salted
 }
 
+TEST_CASE("Peppered PIN hashes need both the PIN and the device's pepper",
+          "[platform][crypto][slow-ish]") {
+  const PinPepper pepper = generate_pin_pepper();
+  const PinPepper other = generate_pin_pepper();
+  Result<std::string> h = hash_pin("730419", pepper);
+  REQUIRE(h.is_ok());
+  CHECK(h->rfind("$argon2id$", 0) == 0);
+  CHECK(h->find("730419") == std::string::npos);
+
+  CHECK(verify_pin(*h, "730419", pepper));
+  CHECK_FALSE(verify_pin(*h, "730418", pepper));
+  CHECK_FALSE(verify_pin(*h, "730419", other));  // a copied database without the pepper
+  CHECK_FALSE(verify_pin(*h, "730419"));          // nor the unpeppered check
+  Result<std::string> plain = hash_pin("730419");
+  REQUIRE(plain.is_ok());
+  CHECK_FALSE(verify_pin(*plain, "730419", pepper));
+  CHECK_FALSE(verify_pin("not a hash", "730419", pepper));
+}
+
 TEST_CASE("Base64 round-trips and decodes strictly", "[platform][crypto][encoding]") {
   // Both decoders: libsodium's constant-time one (keys) and the fast one (public data).
   using Decoder = Result<Bytes> (*)(std::string_view);
@@ -462,5 +481,15 @@ TEST_CASE("wipe zeroes buffers and clears strings", "[platform][crypto]") {
     std::string s = "1234";
     wipe(s);
     CHECK(s.empty());
+  }
+  SECTION("a short string that was moved from: the bytes past its (now zero) size too") {
+    std::string s = "Synthetic";  // short: in the string's own buffer
+    std::string taken = std::move(s);
+    const char* buf = s.data();
+    const std::size_t cap = s.capacity();
+    wipe(s);
+    CHECK(s.data() == buf);  // same buffer, no reallocation
+    for (std::size_t i = 0; i < cap; ++i) CHECK(buf[i] == '\0');
+    CHECK(taken == "Synthetic");
   }
 }

@@ -52,10 +52,10 @@ std::vector<char*> make_env(const std::vector<std::string>& extra, std::vector<s
 }
 
 pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
-            int out_fd, int err_fd) {
+            int out_fd, int err_fd, const std::string& stdin_path = "/dev/null") {
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 0, stdin_path.c_str(), O_RDONLY, 0);
   if (out_fd >= 0) posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
   if (err_fd >= 0) posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
   std::vector<std::string> args = argv;
@@ -83,11 +83,27 @@ void drain(int fd, std::string& into) {
 
 }  // namespace
 
+namespace {
+ProcessResult run_with(const std::vector<std::string>& argv, std::chrono::milliseconds limit,
+                       const std::vector<std::string>& extra_env, const std::string& stdin_path);
+}  // namespace
+
 ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::milliseconds limit,
                           const std::vector<std::string>& extra_env) {
+  return run_with(argv, limit, extra_env, "/dev/null");
+}
+
+ProcessResult run_process_stdin(const std::vector<std::string>& argv, const fs::path& stdin_file,
+                                std::chrono::milliseconds limit) {
+  return run_with(argv, limit, {}, stdin_file.string());
+}
+
+namespace {
+ProcessResult run_with(const std::vector<std::string>& argv, std::chrono::milliseconds limit,
+                       const std::vector<std::string>& extra_env, const std::string& stdin_path) {
   int out[2], err[2];
   if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
-  pid_t pid = spawn(argv, extra_env, out[1], err[1]);
+  pid_t pid = spawn(argv, extra_env, out[1], err[1], stdin_path);
   ::close(out[1]);
   ::close(err[1]);
   ::fcntl(out[0], F_SETFL, O_NONBLOCK);
@@ -123,6 +139,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::mil
   if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
   return r;
 }
+}  // namespace
 
 Child::Child(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env) {
   int out[2];

@@ -42,6 +42,11 @@ ProcessResult run_process(const std::vector<std::string>& argv,
                           std::chrono::milliseconds limit = std::chrono::seconds(120),
                           const std::vector<std::string>& extra_env = {});
 
+// The same with stdin read from a file (e.g. the PINs `kioskctl staff add` reads twice).
+ProcessResult run_process_stdin(const std::vector<std::string>& argv,
+                                const std::filesystem::path& stdin_file,
+                                std::chrono::milliseconds limit = std::chrono::seconds(120));
+
 // A child process whose stdout can be read line by line as it is produced.
 class Child {
  public:

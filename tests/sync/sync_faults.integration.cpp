@@ -1186,7 +1186,7 @@ TEST_CASE(
 
 // ---- the USB path ------------------------------------------------------------------------------
 
-TEST_CASE("the USB path: export, import at the data bank, import-receipts; then online sync adds nothing",
+TEST_CASE("the USB path: export, import at the data bank, import-receipts, then online sync adds nothing",
           "[integration][sync][usb]") {
   Rig rig(12);
   // Offline: no network to the data bank at all.

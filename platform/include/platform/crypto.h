@@ -40,6 +40,7 @@ inline constexpr std::size_t kLocalKeyBytes = 32;
 inline constexpr std::size_t kLocalNonceBytes = 24;
 inline constexpr std::size_t kLocalMacBytes = 16;
 inline constexpr std::size_t kSha256Bytes = 32;
+inline constexpr std::size_t kPinPepperBytes = 32;
 
 // Sodium must be initialised once per process before any other call here. Idempotent.
 Status crypto_init();
@@ -92,12 +93,15 @@ class SecretKey {
 struct SignTag {};
 struct SealTag {};
 struct LocalTag {};
+struct PepperTag {};
 
 using SignPublicKey = PublicKey<kSignPublicKeyBytes, SignTag>;
 using SignSecretKey = SecretKey<kSignSecretKeyBytes, SignTag>;
 using SealPublicKey = PublicKey<kSealPublicKeyBytes, SealTag>;
 using SealSecretKey = SecretKey<kSealSecretKeyBytes, SealTag>;
 using LocalKey = SecretKey<kLocalKeyBytes, LocalTag>;
+// The device-held secret mixed into every staff PIN hash (keys/staff.pepper).
+using PinPepper = SecretKey<kPinPepperBytes, PepperTag>;
 using Signature = std::array<std::uint8_t, kSignatureBytes>;
 using Sha256 = std::array<std::uint8_t, kSha256Bytes>;
 
@@ -113,6 +117,7 @@ struct SealKeyPair {
 SignKeyPair generate_sign_keypair();
 SealKeyPair generate_seal_keypair();
 LocalKey generate_local_key();
+PinPepper generate_pin_pepper();
 // Recomputes the public half of an Ed25519 secret key (to check a key pair on disk matches).
 SignPublicKey sign_public_from_secret(const SignSecretKey& sec);
 
@@ -138,6 +143,14 @@ Result<SecureBuffer> local_decrypt(ByteView box, const LocalKey& key);
 // Staff PINs: argon2id (crypto_pwhash_str), interactive limits.
 Result<std::string> hash_pin(std::string_view pin);
 [[nodiscard]] bool verify_pin(const std::string& stored_hash, std::string_view pin);
+// The same with a device-held pepper: argon2id (crypto_pwhash_str_alg, ARGON2ID13, interactive
+// limits) over BLAKE2b-256(PIN) keyed with the pepper. A 6-digit PIN has only 10^6 values, so
+// a copied database alone would fall to an offline search; without keys/staff.pepper it does
+// not. The stored string is libsodium's "$argon2id$v=19$..." form. The keyed digest lives in
+// locked memory and is wiped.
+Result<std::string> hash_pin(std::string_view pin, const PinPepper& pepper);
+[[nodiscard]] bool verify_pin(const std::string& stored_hash, std::string_view pin,
+                              const PinPepper& pepper);
 
 // Wipes a buffer that held secrets or participant data (not optimised away).
 void wipe(void* data, std::size_t size);

@@ -23,5 +23,6 @@ Result<SealPublicKey> read_seal_public_key(const std::filesystem::path& path);
 Result<SignSecretKey> read_sign_secret_key(const std::filesystem::path& path);
 Result<SealSecretKey> read_seal_secret_key(const std::filesystem::path& path);
 Result<LocalKey> read_local_key(const std::filesystem::path& path);
+Result<PinPepper> read_pin_pepper(const std::filesystem::path& path);
 
 }  // namespace platform

@@ -32,6 +32,14 @@ struct VerificationCard {
   std::string name;
   std::string birth_date;          // YYYY-MM-DD
   std::string participation_type;  // "rare", "severe" or "general"
+  // A legal representative signed: their name and relationship (v3 RoleCode, e.g. MTH), for
+  // the nurse to check their ID too. Empty when the participant signed. Cards written before
+  // these fields existed open with both empty. (Defaulted: 3-field initialisers stay valid.)
+  std::string representative_name = {};
+  std::string representative_relationship = {};
+
+  bool has_representative() const { return !representative_name.empty(); }
+  void wipe();  // sodium_memzero every field, then empty
 };
 
 struct EnrollmentInput {

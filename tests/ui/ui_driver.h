@@ -1,0 +1,184 @@
+// tests/ui: drives the real kiosk app through real X11 input, for the UI test
+// (kiosk_ui.e2e.cpp), the screenshot script (scripts/screens.sh) and the UI benchmark
+// (tests/bench/bench_ui.cpp).
+//
+//   Xvfb        an X server of our own (Xvfb -displayfd picks a free display), ended by its PID.
+//   KioskUnderTest
+//               `kiosk --demo --test-widgets W.json ...` on that display. W.json is the kiosk's
+//               record of the visible widgets (id, label, rectangle), rewritten whenever they
+//               change; the driver reads it to find where to tap and to see what happened.
+//   XInput      XTest: pointer motion, press and release as if from a mouse or touch panel. The
+//               kiosk cannot tell these from real input; nothing else reaches it.
+//
+// Every wait is bounded; a failure throws UiError naming the screen, the widget and the wait.
+//
+// Thread-safety: none; one driver per test, used from one thread.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "test_support.h"
+
+namespace ui_test {
+
+namespace fs = std::filesystem;
+using Ms = std::chrono::milliseconds;
+
+struct UiError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The Xvfb binary, or "" when it is not installed.
+std::string find_xvfb();
+
+// An X server of our own on a free display. Throws UiError (saying to install xvfb) when Xvfb
+// is missing or does not start within 15 s.
+class Xvfb {
+ public:
+  Xvfb(int width, int height);
+  ~Xvfb();  // SIGTERM, then SIGKILL after 5 s
+  Xvfb(const Xvfb&) = delete;
+  Xvfb& operator=(const Xvfb&) = delete;
+  const std::string& display() const { return display_; }  // ":N"
+  pid_t pid() const { return child_->pid(); }
+
+ private:
+  std::unique_ptr<testing_support::Child> child_;
+  std::string display_;
+};
+
+// Synthetic pointer input through XTest, in the coordinates of one top-level window.
+class XInput {
+ public:
+  explicit XInput(const std::string& display);
+  ~XInput();
+  XInput(const XInput&) = delete;
+  XInput& operator=(const XInput&) = delete;
+  // Finds the window named `title` and remembers its origin on the screen.
+  void attach(const std::string& title, Ms limit);
+  void move(double x, double y);  // window coordinates
+  void down();
+  void up();
+  // Move, press, hold briefly, release (a finger's tap).
+  void tap(double x, double y);
+  // Press at `from`, move through the points in steps of at most `step` px, pausing
+  // `step_pause` between steps, hold still for `hold` at the end, release.
+  void drag(const std::vector<std::pair<double, double>>& path, double step = 12, Ms step_pause = Ms(12),
+            Ms hold = Ms(120));
+
+ private:
+  void sync();
+  void* dpy_ = nullptr;  // Display*
+  int ox_ = 0, oy_ = 0;
+};
+
+struct Widget {
+  std::string id, label, kind;
+  double x = 0, y = 0, w = 0, h = 0;
+  bool enabled = true, selected = false;
+  double cx() const { return x + w / 2; }
+  double cy() const { return y + h / 2; }
+};
+
+// One reading of W.json.
+struct Snapshot {
+  std::string raw;
+  nlohmann::json j;
+  std::vector<Widget> widgets;
+  std::string screen() const { return j.value("screen", ""); }
+  std::string key() const { return j.value("key", ""); }
+  bool ready() const { return j.value("ready", false); }
+  std::string editing() const { return j.value("editing", ""); }
+  std::string typed() const { return j.value("typed", ""); }
+  int frame() const { return j.value("frame", 0); }
+  bool stable() const { return j.value("stable", true); }  // drawn twice the same: settled
+  const Widget* find(const std::string& id) const;  // the first widget with this id
+  bool has(const std::string& id) const { return find(id) != nullptr; }
+  bool overlay_shown() const;                       // a full-screen overlay is up
+  std::vector<const Widget*> with_prefix(const std::string& prefix) const;
+  std::string ids() const;  // all widget ids, for messages
+};
+
+struct KioskOptions {
+  fs::path data_dir;
+  fs::path widgets_file;
+  fs::path screenshots;  // empty: none
+  std::string windowed = "1280x800";  // empty: full screen
+  std::vector<std::string> extra_args;
+};
+
+// The kiosk app, started in demo mode on the given display.
+class KioskUnderTest {
+ public:
+  KioskUnderTest(const std::string& display, KioskOptions options);
+  ~KioskUnderTest();  // kills it if still running (stop() is the clean way)
+
+  pid_t pid() const { return child_ ? child_->pid() : -1; }
+  // Reads W.json (waits up to `limit` for it to exist and parse).
+  Snapshot snapshot(Ms limit = Ms(10000));
+  // Waits until `pred` holds for a snapshot; throws naming `what` otherwise.
+  Snapshot wait_until(const std::function<bool(const Snapshot&)>& pred, const std::string& what, Ms limit = Ms(10000));
+  // Waits for W.json to differ from `before` and then to stay the same for a moment. Returns
+  // nullopt if nothing changed within `limit` (when `must_change` is false) or throws.
+  std::optional<Snapshot> wait_change(const std::string& before, Ms limit, bool must_change);
+  // Waits for the attract screen with its data bank set up, then attaches the input.
+  void wait_ready(Ms limit = Ms(60000));
+
+  XInput& input() { return *input_; }
+  // Taps the widget `id` at its centre, scrolling it into view first when it is inside the
+  // scrolling content region. Refuses (throws) when it is disabled or an overlay hides it.
+  // Waits up to `limit` for W.json to change; throws if it does not and `expect_change`.
+  Snapshot tap(const std::string& id, bool expect_change = true, Ms limit = Ms(10000));
+  // Scrolls the content region until `id` is fully inside it.
+  Snapshot scroll_into_view(const std::string& id);
+  // One drag of the content region by `dy` pixels of finger movement (negative: finger moves
+  // up, content scrolls down), starting on a point no widget covers.
+  void drag_content(const Snapshot& s, double dy);
+  // Presses the keys, each a key code ("r", "1", "shift", "done"...), on the on-screen keyboard.
+  void keys(const std::vector<std::string>& codes);
+  // Types Latin text on the Latin keyboard (capitals with shift).
+  void type_latin(const std::string& text);
+  void type_digits(const std::string& digits);
+
+  // Lines the kiosk printed on stdout so far.
+  const std::vector<std::string>& stdout_lines();
+  // SIGTERM and wait (bounded); returns the exit status (-1 for a signal or a timeout).
+  int stop(Ms limit = Ms(20000));
+
+ private:
+  std::string display_;
+  KioskOptions opt_;
+  std::unique_ptr<testing_support::Child> child_;
+  std::unique_ptr<XInput> input_;
+  std::vector<std::string> lines_;
+};
+
+// What the driver needs to know of a protocol package (assets/protocols/<type>.json).
+struct ItemInfo {
+  std::string link_id, type;  // FHIR item type: boolean, choice, integer, decimal, date, string...
+  bool required = false;
+  int options = 0;
+  int correct = -1;  // index of the answerOption with the bbd correct-answer extension
+  std::optional<double> min_value, max_value;
+};
+struct PackageModel {
+  std::map<std::string, ItemInfo> items;  // by linkId (unique within a package)
+  const ItemInfo* find(const std::string& link) const;
+};
+PackageModel load_package_model(const fs::path& package_json);
+
+// The linkId of a form widget id ("item:<link>:yes", "item:<link>:2", "field:<link>"), or "".
+std::string link_of(const std::string& widget_id);
+
+}  // namespace ui_test
