@@ -7,7 +7,8 @@
 # general participant signing for themselves; English: a legal representative for a rare-disease
 # participant), opening the call-staff and cancel overlays and waiting for the idle warning on
 # the way. The kiosk saves a PNG of every new screen (--screenshots); this script keeps one per
-# kind of screen and mode (the first page of each multi-page screen) in docs/screens/.
+# kind of screen and mode (the first page of each multi-page screen; the keyboards for text and
+# for digits) in docs/screens/.
 #
 #   scripts/screens.sh            # build in $BUILD_DIR (default: build), then regenerate
 #   BUILD_DIR=build-ui scripts/screens.sh
@@ -28,8 +29,9 @@ KIOSK_UI_SCREENS_OUT="$raw" "$BUILD_DIR/tests/ui_tests" "[.screens]"
 # One file per kind of screen and mode: <lang>-<text %>[-hc]-<screen>.png
 keep=(
   attract language participation participation_call-staff signer signer_confirm-cancel
-  consent-read-0 consent-choose-0 comprehension-0-0 identity identity_keyboard signature
-  survey-0-0 survey-0-0_keyboard survey-1-0 review thank-you participation_idle-warning
+  consent-read-0 consent-choose-0 comprehension-0-0 identity identity_keyboard-text
+  identity_keyboard signature survey-0-0 survey-0-2_keyboard survey-1-0 survey-1-0_keyboard
+  review thank-you participation_idle-warning
 )
 mkdir -p docs/screens
 rm -f docs/screens/*.png

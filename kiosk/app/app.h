@@ -46,6 +46,7 @@ struct App {
   SignaturePad pad{0.4};
   bool pad_drawing = false;
   float scroll_velocity = 0;  // px/frame, inertial scrolling of the reading area
+  float pending_scroll = 0;   // "show more" pressed: scroll the reader by this much next frame
   bool animating = false;     // something moves: keep drawing
   int reader_frames = 0;      // frames the consent reader has been shown since it appeared
 

@@ -442,6 +442,14 @@ int main(int argc, char** argv) {
         if (!b.is_ok()) return false;
         in.bundle = std::move(b.value());
         in.card = {c.patient.family + c.patient.given, c.patient.birth_date, c.participation_type};
+        if (c.representative) {
+          // The nurse checks the representative's ID too (issue 6): name and relationship.
+          in.card.representative_name = c.representative->family + c.representative->given;
+          in.card.representative_relationship = c.representative->relationship;
+          platform::wipe(c.representative->family);
+          platform::wipe(c.representative->given);
+          platform::wipe(c.representative->phone);
+        }
         platform::wipe(c.patient.family);
         platform::wipe(c.patient.given);
         platform::wipe(c.patient.phone);
@@ -502,6 +510,13 @@ int main(int argc, char** argv) {
                      ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse);
     ImGui::PushFont(ui.body_font());
     draw_screen(*app);
+    if (ui.flashing()) {
+      // The visible answer to a confirmed tap: a frame around the screen for 150 ms.
+      const float t = ui.mm(1.5);
+      ImGui::GetForegroundDrawList()->AddRect(ImVec2(t / 2, t / 2), ImVec2(io.DisplaySize.x - t / 2, io.DisplaySize.y - t / 2),
+                                             ui.col(ui.palette().focus_ring), 0, 0, t);
+      frames_wanted = std::max(frames_wanted, 2);
+    }
     ImGui::PopFont();
     ImGui::End();
     ImGui::Render();

@@ -160,9 +160,9 @@ void keyboard(App& a) {
   const float total_w = ImGui::GetWindowWidth() - ui.gap() * 4;
   const float unit = (total_w - ui.gap() * (units - 1)) / units;
   for (const auto& row : rows) {
-    float row_units = 0;
-    for (const Key& k : row) row_units += k.width;
-    const float row_w = row_units * unit + ui.gap() * (static_cast<float>(row.size()) - 1);
+    // As drawn below: a key k units wide also spans the k-1 gaps inside it.
+    float row_w = ui.gap() * (static_cast<float>(row.size()) - 1);
+    for (const Key& k : row) row_w += unit * k.width + ui.gap() * (k.width - 1);
     ImGui::SetCursorPosX(ui.gap() * 2 + (total_w - row_w) / 2);
     for (std::size_t i = 0; i < row.size(); ++i) {
       const Key& k = row[i];
@@ -431,12 +431,10 @@ void consent_read(App& a) {
     if (at_end && !a.flow.consent_end_reached()) a.apply(Intent::kReachedEnd);
     ui.record("reader", q.title.in(s.language(), q.language), "reader", ImGui::GetWindowPos(),
               ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowWidth(), ImGui::GetWindowPos().y + ImGui::GetWindowHeight()));
-    a.ui.request_text(std::to_string(static_cast<int>(ImGui::GetScrollMaxY())));
     if (a.animating || a.scroll_velocity != 0) a.animating = true;
-    static float pending_page = 0;
-    if (pending_page != 0) {
-      ImGui::SetScrollY(ImGui::GetScrollY() + pending_page);
-      pending_page = 0;
+    if (a.pending_scroll != 0) {
+      ImGui::SetScrollY(ImGui::GetScrollY() + a.pending_scroll);
+      a.pending_scroll = 0;
     }
     end_content();
     const float w = ImGui::GetWindowWidth() - ui.gap() * 4;
@@ -449,7 +447,7 @@ void consent_read(App& a) {
     ImGui::SameLine();
     if (ui.button("more", T(a, S::kScrollDown), ImVec2((w - ui.gap() * 2) / 3, ui.target() * 1.2f), Tone::kSecondary,
                   !a.flow.consent_end_reached()))
-      pending_page = ImGui::GetWindowHeight() * 0.6f;
+      a.pending_scroll = ImGui::GetWindowHeight() * 0.6f;
     ImGui::SameLine();
     if (ui.button("next", T(a, S::kAgree), ImVec2((w - ui.gap() * 2) / 3, ui.target() * 1.2f), Tone::kPrimary,
                   a.flow.consent_end_reached()))

@@ -5,6 +5,7 @@
 #include <imgui_internal.h>
 
 #include <algorithm>
+#include <cfloat>
 #include <cstdio>
 
 namespace kiosk::app {
@@ -160,8 +161,13 @@ bool Ui::button(const std::string& id, const std::string& label, ImVec2 size, To
 }
 
 bool Ui::choice(const std::string& id, const std::string& title_text, const std::string& sub, ImVec2 size, bool selected) {
-  request_text(title_text + sub);
-  size.y = std::max(size.y, target() * 1.6f);
+  const std::string t = selected ? "\u221A " + title_text : title_text;
+  request_text(t + sub);
+  // Tall enough for the title and the line(s) under it at any text size.
+  const float pad = mm(5), wrap = size.x - 2 * pad;
+  const float title_h = title_->CalcTextSizeA(title_->FontSize, FLT_MAX, wrap, t.c_str()).y;
+  const float sub_h = body_->CalcTextSizeA(body_px_, FLT_MAX, wrap, sub.c_str()).y;
+  size.y = std::max({size.y, target() * 1.6f, pad * 1.6f + title_h + title_->FontSize * 0.15f + sub_h});
   ImGui::PushID(id.c_str());
   const ImVec2 pos = ImGui::GetCursorScreenPos();
   const bool pressed = ImGui::InvisibleButton("c", size);
@@ -172,12 +178,9 @@ bool Ui::choice(const std::string& id, const std::string& title_text, const std:
   const Rgb bg = selected ? palette_.selected_bg : palette_.surface, fg = selected ? palette_.on_selected : palette_.text;
   dl->AddRectFilled(pos, max, col(bg), mm(2.5));
   dl->AddRect(pos, max, col(held ? palette_.focus_ring : fg), mm(2.5), 0, held || selected ? mm(1.2) : mm(0.5));
-  const float pad = mm(5);
-  const std::string t = selected ? "\u221A " + title_text : title_text;
-  request_text(t);
-  dl->AddText(title_, title_->FontSize, ImVec2(pos.x + pad, pos.y + pad * 0.8f), col(fg), t.c_str(), nullptr, size.x - 2 * pad);
-  dl->AddText(body_, body_px_, ImVec2(pos.x + pad, pos.y + pad * 0.8f + title_->FontSize * 1.15f), col(fg), sub.c_str(),
-              nullptr, size.x - 2 * pad);
+  dl->AddText(title_, title_->FontSize, ImVec2(pos.x + pad, pos.y + pad * 0.8f), col(fg), t.c_str(), nullptr, wrap);
+  dl->AddText(body_, body_px_, ImVec2(pos.x + pad, pos.y + pad * 0.8f + title_h + title_->FontSize * 0.15f), col(fg), sub.c_str(),
+              nullptr, wrap);
   widgets_.push_back({id, title_text, "button", ImVec4(pos.x, pos.y, size.x, size.y), true, selected});
   if (pressed) confirm_feedback();
   return pressed;
@@ -220,10 +223,9 @@ void Ui::error_text(const std::string& t) {
 }
 
 void Ui::confirm_feedback() {
+  // Visual only for now: the frame loop draws a frame around the screen while flashing().
+  // The confirm sound is not built yet (the speech engine, kiosk/speech.h, is not wired in).
   flash_until_ = glfwGetTime() + 0.15;
-  // The X server's bell: a short sound on the kiosk's speaker where the X server has one.
-  if (GLFWwindow* w = glfwGetCurrentContext()) (void)w;
-  std::fputc('\a', stderr);
 }
 
 bool Ui::flashing() const { return glfwGetTime() < flash_until_; }

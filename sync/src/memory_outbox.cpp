@@ -166,14 +166,7 @@ Result<std::vector<SealedCard>> MemoryOutbox::cards() {
 
 Status MemoryOutbox::attest(const Attestation& a) {
   const Envelope& e = a.envelope;
-  if (e.h.kind != "attestation" || e.h.ref.empty())
-    return Status::invalid_argument("envelope " + e.h.id +
-                                    " is not an attestation of an enrollment");
-  for (std::size_t i = 0; i < a.kits.size(); ++i)
-    for (std::size_t j = i + 1; j < a.kits.size(); ++j)
-      if (a.kits[i].barcode == a.kits[j].barcode)
-        return Status::invalid_argument("kit " + a.kits[i].barcode +
-                                        " is listed twice in one attestation");
+  KIOSK_RETURN_IF_ERROR(check_attestation(a));
   std::lock_guard<std::mutex> lock(mu_);
   // Every check before any change: all or nothing, as one SQLite transaction.
   auto card = cards_.find(e.h.ref);

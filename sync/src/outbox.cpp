@@ -13,6 +13,17 @@ const char* envelope_state_name(EnvelopeState s) {
   return "?";
 }
 
+platform::Status check_attestation(const Attestation& a) {
+  const Envelope& e = a.envelope;
+  if (e.h.kind != "attestation" || e.h.ref.empty())
+    return platform::Status::invalid_argument("envelope " + e.h.id + " is not an attestation of an enrollment");
+  for (std::size_t i = 0; i < a.kits.size(); ++i)
+    for (std::size_t j = i + 1; j < a.kits.size(); ++j)
+      if (a.kits[i].barcode == a.kits[j].barcode)
+        return platform::Status::invalid_argument("kit " + a.kits[i].barcode + " is listed twice in one attestation");
+  return platform::Status::ok();
+}
+
 std::size_t envelope_wire_bytes(std::size_t sealed_bytes) {
   // base64 of the sealed bytes, base64 of the signature, and ~250 bytes of header fields.
   return (sealed_bytes + 2) / 3 * 4 + 88 + 250;

@@ -74,7 +74,13 @@ struct Journey {
   std::string text;
   bool drag_reader = true;  // read the consent by dragging (else with the "more" button)
   bool extras = false;      // screenshots: also open the call-staff and cancel overlays on the way
+  fs::path shots;           // screenshots: the kiosk's --screenshots dir (to keep the text keyboard's)
 };
+
+// The kiosk names a screenshot <lang>-<text %>[-hc]-<screen key>.png.
+std::string shot_prefix(const Journey& j) {
+  return j.lang + "-" + std::to_string(j.text_pct) + (j.high_contrast ? "-hc" : "");
+}
 
 Journey korean_general() {
   Journey j;
@@ -153,7 +159,7 @@ void read_to_end(KioskUnderTest& k, bool drag) {
       const Widget* r = s.find("reader");
       REQUIRE(r);
       const double x = r->x + r->w * 0.45, y0 = r->y + r->h - 20, y1 = r->y + 20;
-      k.input().drag({{x, y0}, {x, y1}}, 32, Ms(10), Ms(80));
+      k.input().drag({{x, y0}, {x, y1}}, 32, Ms(10), Ms(150));
       (void)k.wait_change(s.raw, Ms(150), false);
     } else {
       (void)k.tap("more", false, Ms(300));
@@ -207,7 +213,7 @@ void answer(KioskUnderTest& k, const Journey& j, const ItemInfo& it) {
 void answer_page(KioskUnderTest& k, const Journey& j, const PackageModel& pkg) {
   std::set<std::string> also;  // items the validation asked for
   for (int pass = 0; pass < 5; ++pass) {
-    Snapshot s = k.snapshot();
+    Snapshot s = k.settled();
     const std::string screen = s.screen(), key = s.key();
     for (const std::string& link : links_on(s)) {
       const ItemInfo* it = pkg.find(link);
@@ -224,7 +230,6 @@ void answer_page(KioskUnderTest& k, const Journey& j, const PackageModel& pkg) {
         answer(k, j, *it);
       }
     }
-    const Snapshot before = k.snapshot();
     (void)k.tap("next");
     const Snapshot after = k.wait_until(
         [&](const Snapshot& x) { return x.key() != key || !errors(x).empty(); }, "the page " + key + " to move on or say why");
@@ -237,7 +242,6 @@ void answer_page(KioskUnderTest& k, const Journey& j, const PackageModel& pkg) {
     }
     INFO("page " << key << " refused: " << after.raw);
     REQUIRE(!also.empty());
-    (void)before;
   }
   FAIL("page " << k.snapshot().key() << " kept refusing");
 }
@@ -247,8 +251,9 @@ void sign(KioskUnderTest& k) {
   const Widget* p = s.find("pad");
   REQUIRE(p);
   auto at = [&](double fx, double fy) { return std::make_pair(p->x + p->w * fx, p->y + p->h * fy); };
-  k.input().drag({at(0.12, 0.6), at(0.25, 0.25), at(0.38, 0.7), at(0.52, 0.3), at(0.66, 0.65), at(0.8, 0.35), at(0.88, 0.55)}, 14,
-                 Ms(12), Ms(60));
+  k.input().drag({at(0.12, 0.6), at(0.25, 0.25), at(0.38, 0.7), at(0.52, 0.3), at(0.66, 0.65), at(0.8, 0.35), at(0.88, 0.55)}, 20,
+                 Ms(10), Ms(60));
+  (void)k.wait_quiet(Ms(100));
   (void)k.wait_until([](const Snapshot& x) { return x.find("next") && x.find("next")->enabled; }, "the signature to be accepted");
 }
 
@@ -277,7 +282,7 @@ void visit_overlay(KioskUnderTest& k, const std::string& open, const std::string
 void walk(KioskUnderTest& k, const Journey& j, const PackageModel& pkg, const std::string& stop_at = "") {
   std::set<std::string> extras_done;
   for (int step = 0; step < 80; ++step) {
-    const Snapshot s = k.snapshot();
+    const Snapshot s = k.settled();
     const std::string screen = s.screen();
     if (screen == stop_at) return;
     if (j.extras && !extras_done.count(screen) && s.has("staff") && s.has("home") && !s.overlay_shown() && screen != "attract") {
@@ -290,6 +295,11 @@ void walk(KioskUnderTest& k, const Journey& j, const PackageModel& pkg, const st
     } else if (screen == "language") {
       choose_settings(k, j);
       (void)tap_and_leave(k, "next");
+      if (j.extras && !extras_done.count("language:back")) {  // back: the language screen in this mode
+        extras_done.insert("language:back");
+        (void)tap_and_leave(k, "back");
+        (void)tap_and_leave(k, "next");
+      }
     } else if (screen == "participation") {
       (void)tap_and_leave(k, "type:" + j.type);
     } else if (screen == "signer") {
@@ -301,6 +311,11 @@ void walk(KioskUnderTest& k, const Journey& j, const PackageModel& pkg, const st
       answer_page(k, j, pkg);
     } else if (screen == "identity") {
       fill(k, "family", j.family_keys, j.family);
+      if (!j.shots.empty()) {  // the next keyboard (digits) will take this name: keep the text one
+        const std::string p = shot_prefix(j) + "-identity_keyboard";
+        std::error_code ec;
+        fs::copy_file(j.shots / (p + ".png"), j.shots / (p + "-text.png"), fs::copy_options::overwrite_existing, ec);
+      }
       fill(k, "given", j.given_keys, j.given);
       fill(k, "birth", codes(j.birth), j.birth);
       fill(k, "phone", codes(j.phone), j.phone);
@@ -598,6 +613,7 @@ TEST_CASE("kiosk UI: screenshots of every screen in every mode", "[.screens]") {
     j.text_pct = m.pct;
     j.high_contrast = m.hc;
     j.extras = true;
+    j.shots = out;
     INFO("mode " << m.lang << " " << m.pct << (m.hc ? " high contrast" : ""));
     const PackageModel pkg = load_package_model(package_path(j.type));
     walk(k, j, pkg);

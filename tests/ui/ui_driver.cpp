@@ -153,7 +153,7 @@ void XInput::tap(double x, double y) {
   up();
 }
 
-void XInput::drag(const std::vector<std::pair<double, double>>& path, double step, Ms step_pause, Ms hold) {
+void XInput::drag(const std::vector<std::pair<double, double>>& path, double step, Ms step_pause, Ms hold, Ms after) {
   if (path.empty()) return;
   move(path[0].first, path[0].second);
   sleep_ms(20);
@@ -173,7 +173,7 @@ void XInput::drag(const std::vector<std::pair<double, double>>& path, double ste
   up();
   // Let the kiosk draw a frame with the button up: Dear ImGui 1.86 polls the button state once
   // a frame, so a tap whose press arrived in the same frame as this release would be lost.
-  sleep_ms(200);
+  std::this_thread::sleep_for(after);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -271,6 +271,10 @@ Snapshot KioskUnderTest::wait_until(const std::function<bool(const Snapshot&)>& 
   return s;
 }
 
+Snapshot KioskUnderTest::settled(Ms limit) {
+  return wait_until([](const Snapshot&) { return true; }, "a settled screen", limit);
+}
+
 std::optional<Snapshot> KioskUnderTest::wait_change(const std::string& before, Ms limit, bool must_change) {
   const auto end = Clock::now() + limit;
   std::string raw;
@@ -307,6 +311,24 @@ std::optional<Snapshot> KioskUnderTest::wait_change(const std::string& before, M
     }
   }
   return parse_snapshot(raw);
+}
+
+Snapshot KioskUnderTest::wait_quiet(Ms quiet, Ms limit) {
+  const auto end = Clock::now() + limit;
+  std::string raw = ts::read_all(opt_.widgets_file);
+  auto still = Clock::now();
+  while (Clock::now() < end) {
+    sleep_ms(10);
+    std::string again = ts::read_all(opt_.widgets_file);
+    if (again != raw) {
+      raw = std::move(again);
+      still = Clock::now();
+    } else if (Clock::now() - still >= quiet) {
+      auto s = parse_snapshot(raw);
+      if (s && s->stable()) return *s;
+    }
+  }
+  return settled();
 }
 
 void KioskUnderTest::wait_ready(Ms limit) {
@@ -349,7 +371,7 @@ void KioskUnderTest::drag_content(const Snapshot& s, double dy) {
       if (dist < 30) continue;
       trace("drag content of " + s.key() + " at " + std::to_string(int(x)) + "," + std::to_string(int(y)) + " by " +
             std::to_string(int(up ? -dist : dist)) + " (content y " + std::to_string(int(c->y)) + " h " + std::to_string(int(c->h)) + ")");
-      input_->drag({{x, y}, {x, up ? y - dist : y + dist}});
+      input_->drag({{x, y}, {x, up ? y - dist : y + dist}}, 24, Ms(10), Ms(150), Ms(50));  // then wait_quiet
       return;
     }
   }
@@ -357,7 +379,7 @@ void KioskUnderTest::drag_content(const Snapshot& s, double dy) {
 }
 
 Snapshot KioskUnderTest::scroll_into_view(const std::string& id) {
-  Snapshot s = wait_until([](const Snapshot&) { return true; }, "a settled screen before tapping \"" + id + "\"");
+  Snapshot s = settled();
   for (int attempt = 0; attempt < 16; ++attempt) {
     const Widget* w = s.find(id);
     if (!w) throw UiError("no widget \"" + id + "\" on screen " + s.key() + "; widgets: " + s.ids());
@@ -368,8 +390,7 @@ Snapshot KioskUnderTest::scroll_into_view(const std::string& id) {
     const double overlap = std::min(w->y + w->h, c->y + c->h) - std::max(w->y, c->y);
     if (overlap >= w->h - 4 && w->cy() > c->y + 4 && w->cy() < c->y + c->h - 4) return s;
     drag_content(s, (c->y + c->h / 2) - w->cy());
-    if (auto changed = wait_change(s.raw, Ms(3000), false)) s = *changed;
-    else s = wait_until([](const Snapshot&) { return true; }, "a settled screen after scrolling");
+    s = wait_quiet();  // until the content stands still
   }
   const Widget* w = s.find(id);
   const Widget* c = s.find("content");

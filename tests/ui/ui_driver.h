@@ -73,9 +73,9 @@ class XInput {
   // Move, press, hold briefly, release (a finger's tap).
   void tap(double x, double y);
   // Press at `from`, move through the points in steps of at most `step` px, pausing
-  // `step_pause` between steps, hold still for `hold` at the end, release.
+  // `step_pause` between steps, hold still for `hold` at the end, release, and wait `after`.
   void drag(const std::vector<std::pair<double, double>>& path, double step = 12, Ms step_pause = Ms(12),
-            Ms hold = Ms(120));
+            Ms hold = Ms(200), Ms after = Ms(200));
 
  private:
   void sync();
@@ -127,11 +127,16 @@ class KioskUnderTest {
   pid_t pid() const { return child_ ? child_->pid() : -1; }
   // Reads W.json (waits up to `limit` for it to exist and parse).
   Snapshot snapshot(Ms limit = Ms(10000));
+  // The current record once it is settled (see Snapshot::stable).
+  Snapshot settled(Ms limit = Ms(10000));
   // Waits until `pred` holds for a snapshot; throws naming `what` otherwise.
   Snapshot wait_until(const std::function<bool(const Snapshot&)>& pred, const std::string& what, Ms limit = Ms(10000));
   // Waits for W.json to differ from `before` and then to stay the same for a moment. Returns
   // nullopt if nothing changed within `limit` (when `must_change` is false) or throws.
   std::optional<Snapshot> wait_change(const std::string& before, Ms limit, bool must_change);
+  // Waits until W.json has not changed for `quiet` (nothing moves: scrolling and its inertia have
+  // stopped) and is settled; gives up quietly after `limit`.
+  Snapshot wait_quiet(Ms quiet = Ms(200), Ms limit = Ms(5000));
   // Waits for the attract screen with its data bank set up, then attaches the input.
   void wait_ready(Ms limit = Ms(60000));
 

@@ -220,6 +220,10 @@ class Outbox {
 // schema 1 ("bbd-audit-v1": prev, seq, time, code, ref), so chains written before actors
 // existed still verify; events with an actor use "bbd-audit-v2" and cover it too.
 std::string audit_hash(const std::string& prev_hash, std::int64_t seq, const AuditEvent& e);
+
+// What attest() checks before touching anything, in both implementations: an attestation
+// envelope naming its enrollment, and no kit listed twice.
+platform::Status check_attestation(const Attestation& a);
 inline const std::string kAuditGenesisHash(64, '0');
 
 // Walks a chain (in seq order) from the genesis hash. kCorruption for the first broken link,
