@@ -132,8 +132,7 @@ Status no_pepper() {
 }
 }  // namespace
 
-Result<std::string> StaffAccounts::add(std::string_view name, StaffRole role, std::string& pin,
-                                       std::string_view actor) {
+Result<std::string> StaffAccounts::new_pin_hash(std::string& pin) {
   if (!pepper_) {
     platform::wipe(pin);
     return no_pepper();
@@ -143,12 +142,18 @@ Result<std::string> StaffAccounts::add(std::string_view name, StaffRole role, st
     platform::wipe(pin);
     return quality;
   }
+  Result<std::string> hash = platform::hash_pin(pin, *pepper_);
+  platform::wipe(pin);
+  return hash;
+}
+
+Result<std::string> StaffAccounts::add(std::string_view name, StaffRole role, std::string& pin,
+                                       std::string_view actor) {
   if (!valid_name(name)) {
     platform::wipe(pin);
     return Status::invalid_argument("a staff name has 1 to 80 bytes and no control characters");
   }
-  Result<std::string> hash = platform::hash_pin(pin, *pepper_);
-  platform::wipe(pin);
+  Result<std::string> hash = new_pin_hash(pin);
   if (!hash.is_ok()) return hash.status();
   const std::int64_t now = clock_.now_unix_ms();
   StaffRecord r;
@@ -173,17 +178,7 @@ Status StaffAccounts::change(std::string_view id, std::string_view actor, const 
 }
 
 Status StaffAccounts::reset_pin(std::string_view id, std::string& pin, std::string_view actor) {
-  if (!pepper_) {
-    platform::wipe(pin);
-    return no_pepper();
-  }
-  Status quality = check_pin_quality(pin);
-  if (!quality.is_ok()) {
-    platform::wipe(pin);
-    return quality;
-  }
-  Result<std::string> hash = platform::hash_pin(pin, *pepper_);
-  platform::wipe(pin);
+  Result<std::string> hash = new_pin_hash(pin);
   if (!hash.is_ok()) return hash.status();
   return change(id, actor, "staff.pin-reset", [&](StaffRecord& r) {
     r.pin_hash = hash.value();

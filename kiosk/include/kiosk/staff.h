@@ -176,6 +176,8 @@ class StaffAccounts {
   platform::Result<bool> end_if_idle(StaffSession& s);
 
  private:
+  // The argon2id hash of a new PIN (pepper loaded, quality checked); wipes `pin`.
+  platform::Result<std::string> new_pin_hash(std::string& pin);
   platform::Status change(std::string_view id, std::string_view actor, const char* code,
                           const std::function<platform::Status(datasync::StaffRecord&)>& edit);
 
