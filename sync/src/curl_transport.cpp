@@ -57,7 +57,8 @@ class CurlTransport final : public Transport {
     curl_easy_setopt(h_, CURLOPT_HTTPHEADER, headers);
     if (req.method == "POST") {
       curl_easy_setopt(h_, CURLOPT_POST, 1L);
-      curl_easy_setopt(h_, CURLOPT_POSTFIELDS, req.body.data());
+      // Never a null pointer: with one, libcurl would read the body from a read callback.
+      curl_easy_setopt(h_, CURLOPT_POSTFIELDS, req.body.empty() ? "" : req.body.data());
       curl_easy_setopt(h_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
     } else {
       curl_easy_setopt(h_, CURLOPT_HTTPGET, 1L);

@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -23,7 +24,9 @@ struct HttpRequest {
   std::string method;  // GET or POST
   std::string path;    // e.g. /v1/envelopes
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
+  // Not owned: the caller keeps the bytes alive until send() returns (the uploader lends a
+  // batch buffer that it reuses for later batches).
+  std::string_view body;
 };
 
 struct HttpResponse {

@@ -13,8 +13,12 @@
 // blocks the caller.
 //
 // drain() pipelines: while one batch is in flight it reads the next and acknowledges the
-// previous on helper threads (the outbox is thread-safe; the transport stays on the caller's
-// thread). What counts as delivered does not change.
+// previous on one helper thread (the outbox is thread-safe; the transport stays on the
+// caller's thread). What counts as delivered does not change. Memory is bounded and flat
+// however long the backlog: two request bodies, each about one batch (at most about
+// `batch_bytes`), are mapped once per drain() and reused in turn (one in flight, one being
+// filled); the batch being settled keeps only ids and hashes; the bodies are unmapped when
+// drain() returns.
 //
 // Thread-safety: an Uploader belongs to one thread. SyncService's public methods may be
 // called from any thread.
@@ -27,7 +31,9 @@
 #include <mutex>
 #include <random>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -53,6 +59,7 @@ struct SyncReport {
   int retry_after_s = 0;   // from the server, if it asked
   bool queue_empty = false;
   std::string last_error;  // what went wrong, for a person
+  std::size_t peak_buffer_bytes = 0;  // request-body memory held at once (two buffers' capacity)
 };
 
 class Uploader {
@@ -66,16 +73,18 @@ class Uploader {
   platform::Status drain(int max_batches, SyncReport& report);
 
  private:
-  struct Prepared {
-    std::vector<QueuedEnvelope> batch;
-    std::string body;  // {"envelopes":[...]}
-  };
-  // Reads and encodes the next batch after queue position `after_seq`. Runs on a helper thread.
-  platform::Result<Prepared> prepare(std::int64_t after_seq);
-  // Sends one batch (consuming p.body); returns the 201 reply, or records the failure on it.
-  platform::Result<nlohmann::json> exchange(Prepared& p, SyncReport& report, bool may_retry_skew);
+  class BatchBuffer;  // a request body's bytes, in pages of their own (uploader.cpp)
+  // Reads the next batch after queue position `after_seq` into `batch` and encodes it into
+  // `body` ({"envelopes":[...]}); `body` is cleared but keeps its capacity, and each
+  // envelope's JSON is released once copied, so `batch` keeps only ids and hashes. Runs on
+  // drain()'s helper thread.
+  platform::Status prepare(std::int64_t after_seq, std::vector<QueuedEnvelope>& batch, BatchBuffer& body);
+  // Sends one batch; returns the 201 reply, or records the failure on the batch. `body` is
+  // only read, and only during the call.
+  platform::Result<nlohmann::json> exchange(const std::vector<QueuedEnvelope>& batch, std::string_view body,
+                                            SyncReport& report, bool may_retry_skew);
   // Acts on a 201 reply: verified receipts acknowledge (one transaction), conflicts are set
-  // aside, everything else is a recorded failed attempt. Runs on a helper thread.
+  // aside, everything else is a recorded failed attempt. Runs on drain()'s helper thread.
   platform::Status settle(const std::vector<QueuedEnvelope>& batch, const nlohmann::json& reply, SyncReport& report);
   void fail_batch(const std::vector<QueuedEnvelope>& batch, const std::string& reason, SyncReport& report);
 
