@@ -34,7 +34,9 @@ keep=(
   review thank-you participation_idle-warning
 )
 mkdir -p docs/screens
-rm -f docs/screens/*.png
+# The staff screens (staff-*.png, from tests/ui/staff_ui.e2e.cpp) are kept: this run does not make them.
+# a11y-*.png (docs/ACCESSIBILITY.md, tests/ui/a11y_ui.e2e.cpp "[.a11y-screens]") are kept too.
+find docs/screens -maxdepth 1 -name '*.png' ! -name 'staff-*' ! -name 'a11y-*' -delete
 n=0
 for f in "$raw"/*.png; do
   name="$(basename "$f" .png)"

@@ -58,6 +58,11 @@ struct App {
 
   std::string last_screen_key;  // screen + overlay + page (screenshots, redraw decisions)
 
+  // Accessibility (issue 7), for this session; A11y ends both when the session ends.
+  bool low_layout = false;       // everything in the lower band of the screen (language screen)
+  bool voice_on = false;         // voice guidance (A11y owns it; screens show and request it)
+  bool voice_requested = false;  // the attract screen's voice spot was held (A11y starts it)
+
   void apply(Intent::Kind kind, std::string text = {}, int number = 0);
   void start_edit(const std::string& field, const std::string& label, KeyboardMode mode, const std::string& current,
                   std::size_t max_chars, std::function<void(const std::string&)> commit, bool masked = false);

@@ -31,7 +31,9 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "a11y.h"
 #include "app.h"
+#include "staff_ui.h"
 #include "forms/enrollment_bundle.h"
 #include "kiosk/device.h"
 #include "kiosk/form_tools.h"
@@ -57,6 +59,25 @@ namespace {
 
 std::atomic<bool> g_quit{false};
 std::atomic<int> g_wake{0};
+
+// Key events and pointer presses since the last loop turn (GLFW calls back on the UI thread
+// inside glfwPollEvents); A11y takes them between frames.
+struct KeyEvent {
+  int key, action, mods;
+};
+std::vector<KeyEvent> g_keys;
+bool g_pointer_pressed = false;
+
+// The name on the nurse's verification card as it is written on an ID: Korean names without a
+// space (김테스트), other scripts family name, space, given name ("Kim Test").
+std::string card_name(const std::string& family, const std::string& given) {
+  auto hangul_start = [](const std::string& s) {
+    // U+AC00..U+D7A3 in UTF-8 begin with 0xEA..0xED.
+    return !s.empty() && static_cast<unsigned char>(s[0]) >= 0xEA && static_cast<unsigned char>(s[0]) <= 0xED;
+  };
+  if (family.empty() || given.empty() || (hangul_start(family) && hangul_start(given))) return family + given;
+  return family + " " + given;
+}
 
 std::int64_t steady_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -246,10 +267,12 @@ Status write_png_rgba(const fs::path& path, int w, int h, const std::vector<unsi
   return Status::ok();
 }
 
-void dump_widgets(const fs::path& file, const App& app, const Ui& ui, int frame, bool stable) {
+void dump_widgets(const fs::path& file, const App& app, const Ui& ui, int frame, bool stable, const A11y& a11y,
+                  ImVec4 band, const StaffUi& staff) {
   nlohmann::json j;
-  j["screen"] = screen_name(app.flow.screen());
-  j["key"] = screen_key(app.flow);
+  j["screen"] = staff.active() ? staff_screen_name(staff.screen()) : screen_name(app.flow.screen());
+  j["key"] = staff.active() ? staff.screen_key() : screen_key(app.flow);
+  if (staff.active()) j["staff"] = staff.probe();
   j["frame"] = frame;
   j["stable"] = stable;  // the same screen for 2 frames: layout and fonts have settled
   j["ready"] = app.ready;
@@ -261,11 +284,22 @@ void dump_widgets(const fs::path& file, const App& app, const Ui& ui, int frame,
   if (app.editing) j["preedit"] = app.editing->entry->preedit();
   if (app.editing && !app.editing->masked) j["typed"] = app.editing->entry->text();
   j["submit_result"] = app.submit_result.load();
+  // Accessibility (issue 7): the keypad focus, voice mode, and the window the screens draw in
+  // (the whole framebuffer, or the low layout's band).
+  j["focus"] = ui.focus_id();
+  j["order"] = ui.focus_order();
+  j["voice"] = a11y.voice_on();
+  j["low_layout"] = app.low_layout;
+  j["window"] = {band.x, band.y, band.z, band.w};
   nlohmann::json ws = nlohmann::json::array();
   for (const WidgetRecord& w : ui.widgets())
     ws.push_back({{"id", w.id}, {"label", w.label}, {"kind", w.kind}, {"x", w.rect.x}, {"y", w.rect.y}, {"w", w.rect.z},
-                  {"h", w.rect.w}, {"enabled", w.enabled}, {"selected", w.selected}});
+                  {"h", w.rect.w}, {"enabled", w.enabled}, {"selected", w.selected}, {"focusable", w.focusable},
+                  {"focused", w.focused}, {"clipped", w.clipped}, {"clip", {w.clip.x, w.clip.y, w.clip.z, w.clip.w}}});
   j["widgets"] = ws;
+  nlohmann::json pairs = nlohmann::json::array();  // text colour on background, drawn this frame
+  for (const kiosk::ColorPair& p : ui.text_pairs()) pairs.push_back({kiosk::to_hex(p.fg), kiosk::to_hex(p.bg)});
+  j["text_pairs"] = pairs;
   (void)platform::write_file_atomic(file, j.dump(), 0600, true);
 }
 
@@ -295,10 +329,21 @@ int main(int argc, char** argv) {
   cli.add_option("--test-widgets", test_widgets, "test mode: write the visible widgets (id, label, rectangle) as JSON to FILE");
   cli.add_option("--screenshots", screenshots, "test mode: save a PNG of every new screen into DIR");
   cli.add_option("--exit-after-ms", exit_after_ms, "benchmarks: quit after this many milliseconds");
+  std::string speech_mode = "device", speech_out, speech_log;
+  cli.add_option("--speech", speech_mode, "voice guidance output: device (default), null (synthesize, discard), off")
+      ->check(CLI::IsMember({"device", "null", "off"}));
+  cli.add_option("--speech-out", speech_out, "voice guidance into WAV files in DIR (one per utterance) instead of the device");
+  cli.add_option("--speech-log", speech_log, "test mode: append what is said, one JSON line {text, lang} each, to FILE");
   cli.add_option("--frame-log", frame_log,
                  "benchmarks: one line per drawn frame into FILE: <CLOCK_MONOTONIC ms> <CPU us since the previous frame: "
                  "process> <UI thread>");
   CLI11_PARSE(cli, argc, argv);
+  // What is said includes names and birth dates (RRN and phone never): in files it would be
+  // plaintext personal data, which a real kiosk must not keep (DESIGN 3.2). Tests and demos only.
+  if ((!speech_out.empty() || !speech_log.empty()) && !demo) {
+    std::fprintf(stderr, "kiosk: --speech-out and --speech-log write what is said to files: only with --demo\n");
+    return 2;
+  }
 
   int win_w = 0, win_h = 0;
   if (!windowed.empty() && (std::sscanf(windowed.c_str(), "%dx%d", &win_w, &win_h) != 2 || win_w < 320 || win_h < 320 ||
@@ -354,9 +399,15 @@ int main(int argc, char** argv) {
   glfwSwapInterval(1);
   // Input wakes the loop and asks for a few frames (a press and a release each need one).
   static int frames_wanted = 4;
-  glfwSetMouseButtonCallback(window, [](GLFWwindow*, int, int, int) { frames_wanted = 6; });
+  glfwSetMouseButtonCallback(window, [](GLFWwindow*, int, int action, int) {
+    frames_wanted = 6;
+    if (action == GLFW_PRESS) g_pointer_pressed = true;
+  });
   glfwSetCursorPosCallback(window, [](GLFWwindow*, double, double) { frames_wanted = std::max(frames_wanted, 3); });
-  glfwSetKeyCallback(window, [](GLFWwindow*, int, int, int, int) { frames_wanted = 6; });
+  glfwSetKeyCallback(window, [](GLFWwindow*, int key, int, int action, int mods) {
+    frames_wanted = 6;
+    if (g_keys.size() < 256) g_keys.push_back({key, action, mods});
+  });
   glfwSetScrollCallback(window, [](GLFWwindow*, double, double) { frames_wanted = 6; });
   glfwSetFramebufferSizeCallback(window, [](GLFWwindow*, int, int) { frames_wanted = 4; });
   glfwSetWindowRefreshCallback(window, [](GLFWwindow*) { frames_wanted = std::max(frames_wanted, 2); });
@@ -368,6 +419,9 @@ int main(int argc, char** argv) {
   io.LogFilename = nullptr;
   ImGui_ImplGlfw_InitForOpenGL(window, true);
   ImGui_ImplOpenGL3_Init("#version 130");
+  // Shaders and buffers now, not lazily in the first NewFrame (see Ui::prepare_fonts).
+  ImGui_ImplOpenGL3_CreateDeviceObjects();
+  StaffUi::install_input(window);  // after Dear ImGui's callbacks: the scanner path chains them
 
   Ui ui(font, site->panel_width_mm, site->panel_height_mm);
   for (int i = 0; i < static_cast<int>(S::kCount); ++i) {
@@ -376,6 +430,7 @@ int main(int argc, char** argv) {
   }
 
   Services sv;
+  StaffUi staff(ui);  // the staff screens (issue 6): drawn instead of the participant's while active
   std::vector<forms::ProtocolPackage> no_packages;
   kiosk::FlowConfig fc;
   fc.participation_types = site->participation_types;
@@ -386,6 +441,27 @@ int main(int argc, char** argv) {
   fc.collect_rrn = site->collect_rrn;
   std::unique_ptr<kiosk::Flow> flow = std::make_unique<kiosk::Flow>(no_packages, fc);
   std::unique_ptr<App> app = std::make_unique<App>(*flow, ui);
+
+  // Voice guidance (issue 7): one libespeak-ng per process, on its own worker; a missing audio
+  // device makes it silent, never stuck. The site may switch it off (keypad navigation stays).
+  std::unique_ptr<kiosk::Speech> speech;
+  if (site->voice_guidance && speech_mode != "off") {
+    kiosk::EspeakOptions so;
+    if (!speech_out.empty()) {
+      so.output = kiosk::EspeakOptions::Output::kWavFiles;
+      so.wav_dir = speech_out;
+    } else if (speech_mode == "null") {
+      so.output = kiosk::EspeakOptions::Output::kNull;
+    }
+    speech = std::make_unique<kiosk::EspeakSpeech>(so);
+  }
+  if (!speech_log.empty()) speech = make_logging_speech(std::move(speech), speech_log);
+  // The sound half of the confirm feedback (the flash is the other): with or without voice mode.
+  ui.on_confirm = [&speech] {
+    if (speech) speech->chime();
+  };
+  A11y a11y(speech.get());
+  a11y.attach(app.get());
 
   // Set-up (demo data bank, packages, outbox) runs beside the first frames: the attract
   // screen needs none of it.
@@ -415,11 +491,11 @@ int main(int argc, char** argv) {
   while (!glfwWindowShouldClose(window) && !g_quit) {
     if (exit_after_ms > 0 && steady_ms() - t_start > exit_after_ms) break;
     const bool countdown = app->flow.overlay() == kiosk::Overlay::kIdleWarning;
-    if (frames_wanted > 0 || app->animating || stable_frames < 2) {
+    if (frames_wanted > 0 || app->animating || stable_frames < 2 || staff.wants_frame()) {
       glfwPollEvents();
     } else {
       // Asleep until input, the next second of a countdown, or the next idle check.
-      glfwWaitEventsTimeout(countdown ? 0.25 : 1.0);
+      glfwWaitEventsTimeout(countdown || a11y.wants_poll() ? 0.25 : 1.0);
     }
     // Wall-clock time (Unix ms, skew-corrected by sync): the Flow dates the signature with it and
     // checks birth dates against today; its idle timer only needs differences.
@@ -430,6 +506,13 @@ int main(int argc, char** argv) {
       flow = std::make_unique<kiosk::Flow>(sv.packages, fc);
       app = std::make_unique<App>(*flow, ui);
       app->ready = true;
+      a11y.attach(app.get());
+      StaffBackend sb{data_dir, sv.outbox.get(), sv.device.get(), &sv.clock, &sv.packages, {}, {}};
+      if (sv.sync) {
+        sb.sync_status = [&sv] { return sv.sync->status(); };
+        sb.sync_now = [&sv] { sv.sync->trigger(); };
+      }
+      staff.attach(sb);  // expires cards past their time now, then every minute
       for (const forms::ProtocolPackage& p : sv.packages)
         for (const forms::Questionnaire& q : p.questionnaires) ui.request_text(q.source.dump());
       app->submit = [&sv, &app, &ids](const std::string& id) {
@@ -441,10 +524,10 @@ int main(int argc, char** argv) {
         auto b = datasync::BundleJson::from_object(forms::make_enrollment_bundle(c));
         if (!b.is_ok()) return false;
         in.bundle = std::move(b.value());
-        in.card = {c.patient.family + c.patient.given, c.patient.birth_date, c.participation_type};
+        in.card = {card_name(c.patient.family, c.patient.given), c.patient.birth_date, c.participation_type};
         if (c.representative) {
           // The nurse checks the representative's ID too (issue 6): name and relationship.
-          in.card.representative_name = c.representative->family + c.representative->given;
+          in.card.representative_name = card_name(c.representative->family, c.representative->given);
           in.card.representative_relationship = c.representative->relationship;
           platform::wipe(c.representative->family);
           platform::wipe(c.representative->given);
@@ -454,6 +537,7 @@ int main(int argc, char** argv) {
         platform::wipe(c.patient.given);
         platform::wipe(c.patient.phone);
         auto r = sv.submitter->submit_enrollment(in);
+        in.card.wipe();  // sealed into the encrypted card now; no plaintext copy stays behind
         if (r.is_ok() && sv.sync) sv.sync->trigger();
         return r.is_ok();
       };
@@ -464,6 +548,27 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "kiosk: set-up failed: %s\n", setup_status.to_string().c_str());
       frames_wanted = 3;
     }
+    // Keypad: one key per loop turn (each gets a frame: an activation or a typed digit acts in
+    // the frame after it); a tap interrupts what is being said.
+    if (staff.active()) {  // staff screens: their own keys, never the participant's keypad actions
+      for (const KeyEvent& e : g_keys)
+        if (staff.on_key(e.key, e.action, e.mods)) frames_wanted = std::max(frames_wanted, 4);
+      g_keys.clear();
+    }
+    while (!g_keys.empty()) {
+      const KeyEvent e = g_keys.front();
+      g_keys.erase(g_keys.begin());
+      if (a11y.on_key(e.key, e.action, e.mods, app->now_ms)) {
+        frames_wanted = std::max(frames_wanted, 4);
+        break;
+      }
+    }
+    if (!g_keys.empty()) frames_wanted = std::max(frames_wanted, 2);
+    if (g_pointer_pressed) {
+      g_pointer_pressed = false;
+      a11y.on_pointer();
+    }
+    a11y.poll();
     const std::string key_before = screen_key(app->flow);
     app->flow.tick(app->now_ms);
     if (app->flow.screen() == kiosk::Screen::kAttract && (app->editing || !app->pad.empty())) {
@@ -489,7 +594,9 @@ int main(int argc, char** argv) {
     }
     if (screen_key(app->flow) != key_before) frames_wanted = std::max(frames_wanted, 3);
     const std::int64_t second = countdown ? app->flow.idle_countdown_ms(app->now_ms) / 1000 : -1;
-    const bool need = frames_wanted > 0 || app->animating || stable_frames < 2 || second != last_second_drawn || !first_frame_reported;
+    staff.tick(app->now_ms);
+    const bool need = frames_wanted > 0 || app->animating || stable_frames < 2 || second != last_second_drawn || !first_frame_reported ||
+                      staff.wants_frame();
     if (!need) continue;
     last_second_drawn = second;
     if (frames_wanted > 0) --frames_wanted;
@@ -503,13 +610,33 @@ int main(int argc, char** argv) {
     ImGui_ImplGlfw_NewFrame();
     ImGui::NewFrame();
     ui.begin_frame(fbw, fbh);
-    ImGui::SetNextWindowPos(ImVec2(0, 0));
-    ImGui::SetNextWindowSize(io.DisplaySize);
+    // The screens draw into this window: the whole framebuffer, or in the low layout the band
+    // at its bottom (from the site's mounting height; at least a third of the screen).
+    ImVec4 win(0, 0, io.DisplaySize.x, io.DisplaySize.y);
+    if (app->low_layout) {
+      const float band = std::clamp(static_cast<float>(io.DisplaySize.y * site->low_band_mm() / site->panel_height_mm),
+                                    io.DisplaySize.y / 3, io.DisplaySize.y);
+      win.y = io.DisplaySize.y - band;
+      win.w = band;
+    }
+    ImGui::SetNextWindowPos(ImVec2(win.x, win.y));
+    ImGui::SetNextWindowSize(ImVec2(win.z, win.w));
     ImGui::Begin("kiosk", nullptr,
                  ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                      ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse);
     ImGui::PushFont(ui.body_font());
-    draw_screen(*app);
+    a11y.before_frame();
+    if (staff.active()) {
+      staff.draw(app->now_ms);
+    } else {
+      draw_screen(*app);
+      // The staff corner: only where no participant data is on screen.
+      const kiosk::Screen scr = app->flow.screen();
+      const bool corner = app->ready && app->flow.overlay() == kiosk::Overlay::kNone &&
+                          (scr == kiosk::Screen::kAttract || scr == kiosk::Screen::kThankYou);
+      if (staff.corner(corner) && scr == kiosk::Screen::kThankYou) app->apply(kiosk::Intent::kFinish);
+    }
+    ui.end_frame();
     if (ui.flashing()) {
       // The visible answer to a confirmed tap: a frame around the screen for 150 ms.
       const float t = ui.mm(1.5);
@@ -517,8 +644,14 @@ int main(int argc, char** argv) {
                                              ui.col(ui.palette().focus_ring), 0, 0, t);
       frames_wanted = std::max(frames_wanted, 2);
     }
+    if (app->low_layout) {  // above the band: empty, marked off so the band's edge is visible
+      ImDrawList* bg = ImGui::GetBackgroundDrawList();
+      bg->AddRectFilled(ImVec2(0, 0), ImVec2(io.DisplaySize.x, win.y), ui.col(ui.palette().surface));
+      bg->AddLine(ImVec2(0, win.y - ui.mm(0.5)), ImVec2(io.DisplaySize.x, win.y - ui.mm(0.5)), ui.col(ui.palette().border), ui.mm(1.0));
+    }
     ImGui::PopFont();
     ImGui::End();
+    a11y.after_frame();
     ImGui::Render();
     glViewport(0, 0, fbw, fbh);
     const kiosk::Rgb bg = ui.palette().background;
@@ -527,7 +660,7 @@ int main(int argc, char** argv) {
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
     ++frame;
 
-    const std::string key = screen_key(app->flow) + (app->editing ? "+keyboard" : "");
+    const std::string key = staff.active() ? staff.screen_key() : screen_key(app->flow) + (app->editing ? "+keyboard" : "");
     stable_frames = key == last_key ? stable_frames + 1 : 0;
     if (!screenshots.empty() && stable_frames == 2) {
       // The screen has settled (fonts rebuilt, layout done): save it once.
@@ -559,17 +692,18 @@ int main(int argc, char** argv) {
     if (!test_widgets.empty()) {
       nlohmann::json probe = {{"k", key}, {"n", ui.widgets().size()}, {"e", app->editing ? app->editing->entry->text() : ""},
                               {"s", stable_frames >= 2}, {"r", app->ready ? 1 : app->not_ready_reason.empty() ? 0 : 2}};
-      std::string d = probe.dump();
+      std::string d = probe.dump() + ui.focus_id() + (a11y.voice_on() ? "v" : "") + (app->low_layout ? "l" : "") + staff.probe();
       for (const WidgetRecord& w : ui.widgets())
         d += w.id + std::to_string(w.rect.x) + std::to_string(w.rect.y) + (w.selected ? "1" : "0") + (w.enabled ? "1" : "0");
       if (d != last_dump && stable_frames >= 1) {
-        dump_widgets(test_widgets, *app, ui, frame, stable_frames >= 2);
+        dump_widgets(test_widgets, *app, ui, frame, stable_frames >= 2, a11y, win, staff);
         last_dump = d;
       }
     }
   }
   if (flog) std::fclose(flog);
   if (app->submit_thread.joinable()) app->submit_thread.join();
+  staff.close();  // a session still open is locked (audited); nothing of it stays in memory
   setup.join();
   if (sv.sync) sv.sync->stop();
   sv.databank.stop();

@@ -74,7 +74,10 @@ bool begin_content(App& a, const char* id, float bottom_reserve = 0) {
   Ui& ui = a.ui;
   const float bottom = ui.target() + ui.gap() * 3 + bottom_reserve;
   ImGui::SetCursorPosX(ui.gap() * 2);
-  const ImVec2 size(ImGui::GetWindowWidth() - ui.gap() * 4, ImGui::GetWindowHeight() - ImGui::GetCursorPosY() - bottom);
+  // At least one row: in the low layout with a keyboard open the band is nearly full, and
+  // ImGui reads a size <= 0 as "the rest of the window".
+  const ImVec2 size(ImGui::GetWindowWidth() - ui.gap() * 4,
+                    std::max(ui.target(), ImGui::GetWindowHeight() - ImGui::GetCursorPosY() - bottom));
   ImGui::PushStyleColor(ImGuiCol_ChildBg, ui.colv(ui.palette().background));
   const bool open = ImGui::BeginChild(id, size, false, ImGuiWindowFlags_NoScrollWithMouse);
   ImGui::PopStyleColor();
@@ -200,9 +203,10 @@ void field_button(App& a, const std::string& field, const std::string& label, co
   const bool editing = a.editing && a.editing->field == field;
   if (show_label) ui.text(label);
   const std::string text = shown.empty() ? "   " : shown;
-  if (ui.button("field:" + field, text, ImVec2(width > 0 ? width : avail().x, ui.target()), Tone::kQuiet, true, editing,
-                /*check_mark=*/false))
-    a.start_edit(field, label, mode, value, max_chars, std::move(commit), masked);
+  const bool tapped = ui.button("field:" + field, text, ImVec2(width > 0 ? width : avail().x, ui.target()), Tone::kQuiet, true,
+                                editing, /*check_mark=*/false);
+  ui.name_last(label);  // spoken as "<label>, text field, <value or 'entered'>"
+  if (tapped) a.start_edit(field, label, mode, value, max_chars, std::move(commit), masked);
 }
 
 KeyboardMode text_mode(const App& a) { return L(a) == "ko" ? KeyboardMode::kHangul : KeyboardMode::kLatin; }
@@ -337,6 +341,16 @@ void attract(App& a) {
   ImGui::SetCursorPosX(ui.gap() * 4);  // each line at the same margin (the window's own is smaller)
   ui.text(tr(S::kTouchToStartSub, "en"), true);
   ImGui::PopTextWrapPos();
+  // The marked place for voice guidance (issue 7): held for 2 s (a tap is not enough, so
+  // that nobody starts it by brushing past), or 5/Enter on it from the keypad; keypad 0 works
+  // anywhere. A speaker sign and a raised frame on the bezel mark it on the kiosk.
+  ImGui::Dummy(ImVec2(1, ui.gap() * 2));
+  ImGui::SetCursorPosX(size.x * 0.2f);
+  const std::string voice = std::string("\u25CF ") + tr(S::kVoiceSpot, "ko") + "\n" + tr(S::kVoiceSpot, "en");
+  const bool voice_tap = ui.button("voice", voice, ImVec2(size.x * 0.6f, ui.target() * 1.6f), Tone::kSecondary);
+  if ((voice_tap && ui.last_press_from_keypad()) || (ImGui::IsItemActive() && ImGui::GetIO().MouseDownDuration[0] >= 2.0f))
+    a.voice_requested = true;
+  if (ImGui::IsItemActive()) a.animating = true;  // keep drawing while held, to see the 2 s pass
 }
 
 void language(App& a) {
@@ -364,6 +378,19 @@ void language(App& a) {
     ImGui::SameLine();
     if (ui.button("contrast:on", T(a, S::kOn), ImVec2((w - ui.gap()) / 2, ui.target()), Tone::kQuiet, true, a.flow.high_contrast()))
       a.apply(Intent::kSetHighContrast, {}, 1);
+    // The low layout (issue 7): every control and the reading content in the lower band of
+    // the screen (its height from the site's mounting height), for wheelchair users.
+    ImGui::Dummy(ImVec2(1, ui.gap() * 2));
+    ui.title(T(a, S::kLowLayout));
+    if (ui.button("low:off", T(a, S::kOff), ImVec2((w - ui.gap()) / 2, ui.target()), Tone::kQuiet, true, !a.low_layout)) {
+      a.flow.touched(a.now_ms);
+      a.low_layout = false;
+    }
+    ImGui::SameLine();
+    if (ui.button("low:on", T(a, S::kOn), ImVec2((w - ui.gap()) / 2, ui.target()), Tone::kQuiet, true, a.low_layout)) {
+      a.flow.touched(a.now_ms);
+      a.low_layout = true;
+    }
     next_button(a, T(a, S::kNext));
   }
   end_content();
@@ -406,7 +433,11 @@ void consent_read(App& a) {
   forms::FormSession& s = a.flow.consent_sessions()[static_cast<std::size_t>(a.flow.consent_doc())];
   const forms::Questionnaire& q = s.questionnaire();
   top_bar(a, q.title.in(s.language(), q.language));
-  const float actions = ui.target() * 1.2f + ui.gap() * 3 + ui.font_px() * 1.6f;
+  // The action row is as tall as its longest label needs (two lines at 200 % text).
+  const float action_w = (ImGui::GetWindowWidth() - ui.gap() * 6) / 3;
+  float action_h = ui.target() * 1.2f;
+  for (S label : {S::kQuestionCallStaff, S::kScrollDown, S::kAgree}) action_h = ui.fit_height(T(a, label), action_w, action_h);
+  const float actions = action_h + ui.gap() * 3 + ui.font_px() * 1.6f;
   // One reader per document, at its top when it appears (begin_content); its scroll extents are
   // known only from its second frame (ImGui measures content at the end of a frame).
   if (begin_content(a, ("read" + std::to_string(a.flow.consent_doc())).c_str(), actions)) {
@@ -430,7 +461,9 @@ void consent_read(App& a) {
     const bool at_end = a.reader_frames >= 2 && ImGui::GetScrollY() >= ImGui::GetScrollMaxY() - 2.0f;
     if (at_end && !a.flow.consent_end_reached()) a.apply(Intent::kReachedEnd);
     ui.record("reader", q.title.in(s.language(), q.language), "reader", ImGui::GetWindowPos(),
-              ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowWidth(), ImGui::GetWindowPos().y + ImGui::GetWindowHeight()));
+              ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowWidth(), ImGui::GetWindowPos().y + ImGui::GetWindowHeight()), true,
+              /*focusable=*/true);
+    if (ui.activated("reader")) a.pending_scroll = ImGui::GetWindowHeight() * 0.6f;  // keypad 5: the next part
     if (a.animating || a.scroll_velocity != 0) a.animating = true;
     if (a.pending_scroll != 0) {
       ImGui::SetScrollY(ImGui::GetScrollY() + a.pending_scroll);
@@ -442,14 +475,14 @@ void consent_read(App& a) {
     if (!a.flow.consent_end_reached()) ui.text(T(a, S::kReadToEnd), true);
     else ImGui::Dummy(ImVec2(1, ui.font_px() * 1.2f));
     ImGui::SetCursorPosX(ui.gap() * 2);
-    if (ui.button("question", T(a, S::kQuestionCallStaff), ImVec2((w - ui.gap() * 2) / 3, ui.target() * 1.2f), Tone::kSecondary))
+    if (ui.button("question", T(a, S::kQuestionCallStaff), ImVec2((w - ui.gap() * 2) / 3, action_h), Tone::kSecondary))
       a.apply(Intent::kCallStaff);
     ImGui::SameLine();
-    if (ui.button("more", T(a, S::kScrollDown), ImVec2((w - ui.gap() * 2) / 3, ui.target() * 1.2f), Tone::kSecondary,
+    if (ui.button("more", T(a, S::kScrollDown), ImVec2((w - ui.gap() * 2) / 3, action_h), Tone::kSecondary,
                   !a.flow.consent_end_reached()))
       a.pending_scroll = ImGui::GetWindowHeight() * 0.6f;
     ImGui::SameLine();
-    if (ui.button("next", T(a, S::kAgree), ImVec2((w - ui.gap() * 2) / 3, ui.target() * 1.2f), Tone::kPrimary,
+    if (ui.button("next", T(a, S::kAgree), ImVec2((w - ui.gap() * 2) / 3, action_h), Tone::kPrimary,
                   a.flow.consent_end_reached()))
       a.apply(Intent::kNext);
   } else {
@@ -593,8 +626,21 @@ void signature(App& a) {
     dl->AddRectFilled(p, ImVec2(p.x + w, p.y + h), ui.col(ui.palette().signature_pad), ui.mm(2));
     dl->AddRect(p, ImVec2(p.x + w, p.y + h), ui.col(ui.palette().border), ui.mm(2), 0, ui.mm(0.6));
     dl->AddLine(ImVec2(p.x + w * 0.08f, p.y + h * 0.78f), ImVec2(p.x + w * 0.92f, p.y + h * 0.78f), ui.col(ui.palette().border), 1.5f);
-    ui.record("pad", T(a, S::kSignHere), "pad", p, ImVec2(p.x + w, p.y + h));
+    ui.record("pad", T(a, S::kSignHere), "pad", p, ImVec2(p.x + w, p.y + h), true, /*focusable=*/true);
     a.pad.set_height_over_width(h / w);
+    if (ui.activated("pad")) {
+      // Keypad (no hands on the screen): 5 on the pad draws the participant's mark, a cross,
+      // as strokes like any other signature (docs/ACCESSIBILITY.md: a decision to review).
+      a.pad.clear();
+      const double xs[2][2] = {{0.3, 0.7}, {0.7, 0.3}};
+      for (int s = 0; s < 2; ++s) {
+        a.pad.begin_stroke(xs[s][0], 0.2, a.now_ms + s * 400);
+        for (int k = 1; k <= 12; ++k)
+          a.pad.add_point(xs[s][0] + (xs[s][1] - xs[s][0]) * k / 12.0, 0.2 + 0.6 * k / 12.0, a.now_ms + s * 400 + k * 25);
+        a.pad.end_stroke();
+      }
+      a.flow.signature() = a.pad.capture(static_cast<int>(w), static_cast<int>(h), "");
+    }
     const ImVec2 m = ImGui::GetIO().MousePos;
     const double x = (m.x - p.x) / w, y = (m.y - p.y) / h;
     if (ImGui::IsItemActivated()) {
@@ -648,7 +694,10 @@ void survey(App& a) {
 void review(App& a) {
   Ui& ui = a.ui;
   top_bar(a, T(a, S::kReview));
-  if (begin_content(a, "review")) {
+  // Submit stays in view below the summary (not at the end of a scrolled list, where a
+  // participant who does not think of scrolling would never find it).
+  const float submit_h = ui.target() * 1.4f;
+  if (begin_content(a, "review", submit_h + ui.gap())) {
     const float w = avail().x;
     auto section = [&](S title, const std::string& summary, ReviewSection sec) {
       ui.title(T(a, title));
@@ -692,10 +741,13 @@ void review(App& a) {
     }
     section(S::kSurveys, std::to_string(answered) + " / " + std::to_string(total) + " " + T(a, S::kAnswered), ReviewSection::kSurveys);
     for (const forms::ValidationMessage& m : a.flow.validation()) ui.error_text(m.text);
-    ImGui::Dummy(ImVec2(1, ui.gap()));
-    if (ui.button("submit", T(a, S::kSubmit), ImVec2(w, ui.target() * 1.4f), Tone::kPrimary)) a.apply(Intent::kSubmit);
   }
   end_content();
+  // (No extra space above it: the reserve is submit_h + one gap, and the item spacing is that
+  // gap; more made submit overlap the bottom bar by half a gap, found by a11y_ui.e2e.cpp.)
+  ImGui::SetCursorPosX(ui.gap() * 2);
+  if (ui.button("submit", T(a, S::kSubmit), ImVec2(ImGui::GetWindowWidth() - ui.gap() * 4, submit_h), Tone::kPrimary))
+    a.apply(Intent::kSubmit);
   bottom_bar(a, true, true, true);
 }
 
@@ -724,13 +776,16 @@ void overlay(App& a) {
   const ImVec2 size = ImGui::GetWindowSize();
   ImDrawList* dl = ImGui::GetForegroundDrawList();
   (void)dl;
-  // A full-screen layer: nothing behind it can be tapped.
-  ImGui::SetNextWindowPos(ImVec2(0, 0));
+  // A layer over the whole kiosk window (in the low layout: the band): nothing behind it can
+  // be tapped, and the keypad focus stays in it (begin_modal) until it closes.
+  ImGui::SetNextWindowPos(ImGui::GetWindowPos());
+  ui.begin_modal();
   ImGui::SetNextWindowSize(size);
   ImGui::PushStyleColor(ImGuiCol_WindowBg, ui.colv(ui.palette().warning_bg));
   ImGui::Begin("overlay", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings);
   ImGui::PopStyleColor();
   ImGui::PushStyleColor(ImGuiCol_Text, ui.colv(ui.palette().on_warning));
+  ui.push_text_colour(ui.palette().on_warning);
   ImGui::SetCursorPos(ImVec2(ui.gap() * 4, size.y * 0.2f));
   ImGui::BeginGroup();
   ImGui::PushTextWrapPos(size.x - ui.gap() * 4);
@@ -769,6 +824,7 @@ void overlay(App& a) {
   }
   ImGui::PopTextWrapPos();
   ImGui::EndGroup();
+  ui.pop_text_colour();
   ImGui::PopStyleColor();
   ImGui::End();
 }
@@ -814,6 +870,7 @@ void App::start_edit(const std::string& field, const std::string& label, Keyboar
   e.masked = masked;
   e.commit = std::move(commit_fn);
   editing = std::move(e);
+  ui.request_focus("key:", /*prefix=*/true);  // the keypad types on the keyboard at once
 }
 
 void App::finish_edit() {
@@ -822,6 +879,7 @@ void App::finish_edit() {
   std::string v = editing->entry->committed();
   if (editing->commit) editing->commit(v);
   platform::wipe(v);
+  ui.request_focus("field:" + editing->field);  // back to the field that was typed into
   editing.reset();  // TextEntry wipes its buffers
 }
 

@@ -131,6 +131,22 @@ constexpr Pair kTexts[] = {
     {S::kRelGrandparent, "조부모", "Grandparent"},
     {S::kRelFamily, "기타 가족", "Other family"},
     {S::kSignatureDone, "서명됨", "signed"},
+    {S::kLowLayout, "낮은 화면 (휠체어, 키가 작은 분)", "Low layout (wheelchair, short reach)"},
+    {S::kLowLayoutOn, "낮은 화면: 아래쪽만 사용합니다", "Low layout: only the lower part is used"},
+    {S::kVoiceSpot, "음성 안내: 여기를 2초 누르거나 키패드 0번", "Voice guidance: hold here 2 s, or keypad 0"},
+    {S::kInstrLanguage, "언어, 글자 크기, 화면 대비, 낮은 화면을 고른 뒤 다음을 누르세요.",
+     "Choose the language, text size, contrast and low layout, then press Next."},
+    {S::kInstrChoose, "하나를 고르세요.", "Choose one."},
+    {S::kInstrRead, "문서를 끝까지 들은 뒤 동의를 누르세요. 키패드 1번은 멈춤과 다시 시작, 0번은 다시 듣기, 7번과 9번은 앞뒤 문단입니다.",
+     "Listen to the document to the end, then press Agree. Keypad 1 pauses and resumes, 0 repeats, 7 and 9 go to the previous "
+     "and next paragraph."},
+    {S::kInstrForm, "각 항목에 답한 뒤 다음을 누르세요.", "Answer each item, then press Next."},
+    {S::kInstrIdentity, "이름, 생년월일, 휴대전화, 성별을 입력한 뒤 다음을 누르세요. 숫자 칸에서는 키패드 숫자로 입력합니다.",
+     "Enter your name, date of birth, mobile phone and sex, then press Next. In a number field, type with the keypad digits."},
+    {S::kInstrSignature, "서명 칸에 서명하세요. 키패드로는 서명 칸에서 5번을 누르면 서명 표시가 그려집니다.",
+     "Sign in the box. With the keypad, press 5 on the signature box to make your mark."},
+    {S::kInstrReview, "내용을 확인한 뒤 제출을 누르세요.", "Check your answers, then press Submit."},
+    {S::kKeyDigit, "숫자", "digit"},
 };
 static_assert(std::size(kTexts) == static_cast<std::size_t>(S::kCount), "every S needs a row in kTexts");
 

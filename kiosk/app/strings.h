@@ -24,7 +24,10 @@ enum class S {
   kIdleTitle, kIdleSub, kMoreTime, kSecondsLeft, kKeyboardSpace, kKeyboardDone, kKeyboardLang,
   kEntered, kNotEntered, kAnswered, kNotAnswered, kProgress, kSignerIs, kNoPackage,
   kRelMother, kRelFather, kRelGuardian, kRelSpouse, kRelChild, kRelSibling, kRelGrandparent,
-  kRelFamily, kSignatureDone, kCount
+  kRelFamily, kSignatureDone,
+  // Accessibility (issue 7): the low layout switch, the voice-mode spot, spoken instructions.
+  kLowLayout, kLowLayoutOn, kVoiceSpot, kInstrLanguage, kInstrChoose, kInstrRead, kInstrForm,
+  kInstrIdentity, kInstrSignature, kInstrReview, kKeyDigit, kCount
 };
 
 // The text for `id` in `lang` ("ko" or "en"; anything else falls back to Korean).

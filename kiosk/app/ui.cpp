@@ -6,9 +6,30 @@
 
 #include <algorithm>
 #include <cfloat>
+#include <cmath>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 
 namespace kiosk::app {
+namespace {
+WidgetRecord rec(const std::string& id, const std::string& label, const char* kind, ImVec4 rect, bool enabled, bool selected,
+                 bool focusable) {
+  WidgetRecord r;
+  r.id = id;
+  r.label = label;
+  r.kind = kind;
+  r.rect = rect;
+  r.enabled = enabled;
+  r.selected = selected;
+  r.focusable = focusable;
+  if (ImGuiWindow* w = ImGui::GetCurrentWindowRead()) {
+    const ImRect c = w->InnerClipRect;
+    r.clip = ImVec4(c.Min.x, c.Min.y, c.GetWidth(), c.GetHeight());
+  }
+  return r;
+}
+}  // namespace
 
 std::u32string utf8_to_u32(const std::string& s) {
   std::u32string out;
@@ -69,7 +90,9 @@ bool Ui::prepare_fonts() {
   io.Fonts->Clear();
   // Body text about 7.5 mm line height at 100 % (readable at arm's length for older eyes).
   body_px_ = std::max(22.0f, mm(6.2)) * static_cast<float>(scale_pct_) / 100.0f;
-  ImVector<ImWchar> ranges;
+  // The ranges must outlive the build: the atlas keeps a pointer to them (a member, not a local).
+  ImVector<ImWchar>& ranges = glyph_ranges_;
+  ranges.clear();
   ImFontGlyphRangesBuilder b;
   for (ImWchar c : glyphs_) b.AddChar(c);
   b.BuildRanges(&ranges);
@@ -78,15 +101,29 @@ bool Ui::prepare_fonts() {
   cfg.OversampleV = 1;
   cfg.PixelSnapH = true;
   io.Fonts->TexDesiredWidth = 2048;
-  body_ = io.Fonts->AddFontFromFileTTF(font_file_.c_str(), body_px_, &cfg, ranges.Data);
-  title_ = io.Fonts->AddFontFromFileTTF(font_file_.c_str(), body_px_ * 1.3f, &cfg, ranges.Data);
+  // The TTF is read once and lent to the atlas (not copied into it per font and per rebuild:
+  // fonts-nanum's file is 4.7 MB).
+  if (font_data_.empty()) {
+    if (std::ifstream in(font_file_, std::ios::binary); in)
+      font_data_.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  cfg.FontDataOwnedByAtlas = false;
+  void* ttf = font_data_.data();
+  const int ttf_size = static_cast<int>(font_data_.size());
+  body_ = ttf_size > 0 ? io.Fonts->AddFontFromMemoryTTF(ttf, ttf_size, body_px_, &cfg, ranges.Data) : nullptr;
+  title_ = ttf_size > 0 ? io.Fonts->AddFontFromMemoryTTF(ttf, ttf_size, body_px_ * 1.3f, &cfg, ranges.Data) : nullptr;
   if (!body_ || !title_ || !io.Fonts->Build()) {
     std::fprintf(stderr, "kiosk: cannot build the font atlas from %s\n", font_file_.c_str());
     std::exit(3);
   }
   atlas_size_ = ImVec2(static_cast<float>(io.Fonts->TexWidth), static_cast<float>(io.Fonts->TexHeight));
+  // (main creates the backend's device objects before the first call: its lazy creation in
+  // NewFrame would upload again from CPU pixels, and on a cleared atlas that means a rebuild.
+  // Recreating all device objects here instead left later frames blank under Mesa.)
   ImGui_ImplOpenGL3_DestroyFontsTexture();
   ImGui_ImplOpenGL3_CreateFontsTexture();
+  // The GL texture has the pixels now; drop the CPU copies (alpha + RGBA: 10 MB at 2048x1024).
+  io.Fonts->ClearTexData();
   return true;
 }
 
@@ -94,8 +131,14 @@ void Ui::begin_frame(int fb_width, int fb_height) {
   px_per_mm_ = std::min(fb_width / panel_w_mm_, fb_height / panel_h_mm_);
   if (px_per_mm_ <= 0) px_per_mm_ = 3.6;
   widgets_.clear();
+  titles_.clear();
+  text_pairs_.clear();
+  texts_.clear();
+  modal_ = false;
+  modal_from_ = 0;
   ImGuiStyle& st = ImGui::GetStyle();
   st.WindowRounding = 0;
+  st.WindowBorderSize = 0;  // the full-screen windows have no frame (a stray 1-px line otherwise)
   st.FrameRounding = mm(2.0);
   st.ItemSpacing = ImVec2(gap(), gap());
   st.FramePadding = ImVec2(mm(3), mm(2));
@@ -117,8 +160,15 @@ ImU32 Ui::col(Rgb c, float alpha) const {
 ImVec4 Ui::colv(Rgb c) const { return ImVec4(c.r / 255.0f, c.g / 255.0f, c.b / 255.0f, 1.0f); }
 
 void Ui::record(const std::string& id, const std::string& label, const std::string& kind, ImVec2 min, ImVec2 max,
-                bool enabled) {
-  widgets_.push_back({id, label, kind, ImVec4(min.x, min.y, max.x - min.x, max.y - min.y), enabled, false});
+                bool enabled, bool focusable) {
+  widgets_.push_back(rec(id, label, kind.c_str(), ImVec4(min.x, min.y, max.x - min.x, max.y - min.y), enabled, false, focusable));
+  if (focusable) focus_item(id, min, max, false);
+}
+
+float Ui::fit_height(const std::string& label, float width, float min_h) const {
+  if (!body_) return min_h;
+  const float h = body_->CalcTextSizeA(body_px_, FLT_MAX, width - mm(6), label.c_str()).y + mm(4);
+  return std::max(min_h, h);
 }
 
 bool Ui::button(const std::string& id, const std::string& label, ImVec2 size, Tone tone, bool enabled, bool selected,
@@ -128,9 +178,16 @@ bool Ui::button(const std::string& id, const std::string& label, ImVec2 size, To
   size.y = std::max(size.y, target());
   ImGui::PushID(id.c_str());
   const ImVec2 pos = ImGui::GetCursorScreenPos();
-  const bool pressed = ImGui::InvisibleButton("b", size) && enabled;
+  bool pressed = ImGui::InvisibleButton("b", size) && enabled;
   const bool held = ImGui::IsItemActive();
   ImGui::PopID();
+  if (!activate_id_.empty() && activate_id_ == id) {  // the keypad's Enter / 5 on the focused button
+    activate_id_.clear();
+    keypad_press_ = enabled;
+    pressed = pressed || enabled;
+  } else if (pressed) {
+    keypad_press_ = false;
+  }
   Rgb bg = palette_.primary, fg = palette_.on_primary;
   switch (tone) {
     case Tone::kPrimary: break;
@@ -155,7 +212,10 @@ bool Ui::button(const std::string& id, const std::string& label, ImVec2 size, To
   ImVec2 tp(pos.x + (size.x - ts.x) / 2, pos.y + (size.y - ts.y) / 2);
   dl->AddText(body_, body_px_, tp, col(fg), shown.c_str(), nullptr, wrap);
   ImGui::PopFont();
-  widgets_.push_back({id, label, "button", ImVec4(pos.x, pos.y, size.x, size.y), enabled, selected});
+  WidgetRecord r = rec(id, label, "button", ImVec4(pos.x, pos.y, size.x, size.y), enabled, selected, true);
+  r.clipped = ts.y > size.y + 1 || ts.x > size.x + 1;
+  widgets_.push_back(r);
+  focus_item(id, pos, max, true);
   if (pressed) confirm_feedback();
   return pressed;
 }
@@ -170,9 +230,13 @@ bool Ui::choice(const std::string& id, const std::string& title_text, const std:
   size.y = std::max({size.y, target() * 1.6f, pad * 1.6f + title_h + title_->FontSize * 0.15f + sub_h});
   ImGui::PushID(id.c_str());
   const ImVec2 pos = ImGui::GetCursorScreenPos();
-  const bool pressed = ImGui::InvisibleButton("c", size);
+  bool pressed = ImGui::InvisibleButton("c", size);
   const bool held = ImGui::IsItemActive();
   ImGui::PopID();
+  if (!activate_id_.empty() && activate_id_ == id) {
+    activate_id_.clear();
+    pressed = true;
+  }
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 max(pos.x + size.x, pos.y + size.y);
   const Rgb bg = selected ? palette_.selected_bg : palette_.surface, fg = selected ? palette_.on_selected : palette_.text;
@@ -181,15 +245,19 @@ bool Ui::choice(const std::string& id, const std::string& title_text, const std:
   dl->AddText(title_, title_->FontSize, ImVec2(pos.x + pad, pos.y + pad * 0.8f), col(fg), t.c_str(), nullptr, wrap);
   dl->AddText(body_, body_px_, ImVec2(pos.x + pad, pos.y + pad * 0.8f + title_h + title_->FontSize * 0.15f), col(fg), sub.c_str(),
               nullptr, wrap);
-  widgets_.push_back({id, title_text, "button", ImVec4(pos.x, pos.y, size.x, size.y), true, selected});
+  widgets_.push_back(rec(id, title_text, "button", ImVec4(pos.x, pos.y, size.x, size.y), true, selected, true));
+  focus_item(id, pos, max, true);
   if (pressed) confirm_feedback();
   return pressed;
 }
 
 void Ui::title(const std::string& t) {
   request_text(t);
+  titles_.push_back(t);
   ImGui::PushFont(title_);
-  ImGui::PushStyleColor(ImGuiCol_Text, colv(palette_.text));
+  const Rgb fg = text_colours_.empty() ? palette_.text : text_colours_.back();
+  note_pair(fg);
+  ImGui::PushStyleColor(ImGuiCol_Text, colv(fg));
   ImGui::PushTextWrapPos(0.0f);
   ImGui::TextUnformatted(t.c_str());
   ImGui::PopTextWrapPos();
@@ -199,8 +267,12 @@ void Ui::title(const std::string& t) {
 
 void Ui::text(const std::string& t, bool muted) {
   request_text(t);
+  texts_.push_back(t);
   ImGui::PushFont(body_);
-  ImGui::PushStyleColor(ImGuiCol_Text, colv(muted ? palette_.text_muted : palette_.text));
+  // On a coloured layer (the warning overlay) there is one text colour, muted or not.
+  const Rgb fg = !text_colours_.empty() ? text_colours_.back() : muted ? palette_.text_muted : palette_.text;
+  note_pair(fg);
+  ImGui::PushStyleColor(ImGuiCol_Text, colv(fg));
   ImGui::PushTextWrapPos(0.0f);
   ImGui::TextUnformatted(t.c_str());
   ImGui::PopTextWrapPos();
@@ -208,10 +280,35 @@ void Ui::text(const std::string& t, bool muted) {
   ImGui::PopFont();
 }
 
+// The colour behind what is drawn next: the background Dear ImGui filled for the current
+// window (the first vertex of its draw list, at its top-left corner, when opaque), else its
+// parent's. Read from what was drawn, not from what the screens declare, so that a layer with
+// a background of its own and the page's text colour on it is caught.
+Rgb Ui::current_background() const {
+  for (ImGuiWindow* w = ImGui::GetCurrentWindowRead(); w != nullptr; w = w->ParentWindow) {
+    const ImDrawList* dl = w->DrawList;
+    if (dl == nullptr || dl->VtxBuffer.Size == 0) continue;
+    const ImDrawVert& v = dl->VtxBuffer[0];
+    if ((v.col >> IM_COL32_A_SHIFT & 0xFF) != 0xFF || std::fabs(v.pos.x - w->Pos.x) > 0.5f || std::fabs(v.pos.y - w->Pos.y) > 0.5f)
+      continue;
+    return Rgb{static_cast<std::uint8_t>(v.col >> IM_COL32_R_SHIFT & 0xFF), static_cast<std::uint8_t>(v.col >> IM_COL32_G_SHIFT & 0xFF),
+               static_cast<std::uint8_t>(v.col >> IM_COL32_B_SHIFT & 0xFF)};
+  }
+  return palette_.background;
+}
+
+void Ui::note_pair(Rgb fg) {
+  const Rgb bg = current_background();
+  for (const ColorPair& p : text_pairs_)
+    if (p.fg == fg && p.bg == bg) return;
+  text_pairs_.push_back(ColorPair{"text", fg, bg, PairKind::kText});
+}
+
 void Ui::error_text(const std::string& t) {
   const std::string shown = "\u203B " + t;  // a mark as well as a colour
   request_text(shown);
   ImGui::PushFont(body_);
+  note_pair(palette_.danger);
   ImGui::PushStyleColor(ImGuiCol_Text, colv(palette_.danger));
   ImGui::PushTextWrapPos(0.0f);
   ImGui::TextUnformatted(shown.c_str());
@@ -219,15 +316,115 @@ void Ui::error_text(const std::string& t) {
   ImGui::PopStyleColor();
   ImGui::PopFont();
   const ImVec2 mn = ImGui::GetItemRectMin(), mx = ImGui::GetItemRectMax();
-  widgets_.push_back({"error", t, "text", ImVec4(mn.x, mn.y, mx.x - mn.x, mx.y - mn.y), true, false});
+  widgets_.push_back(rec("error", t, "text", ImVec4(mn.x, mn.y, mx.x - mn.x, mx.y - mn.y), true, false, false));
 }
 
 void Ui::confirm_feedback() {
-  // Visual only for now: the frame loop draws a frame around the screen while flashing().
-  // The confirm sound is not built yet (the speech engine, kiosk/speech.h, is not wired in).
+  // Seen: the frame loop draws a frame around the screen while flashing(). Heard: the tone.
   flash_until_ = glfwGetTime() + 0.15;
+  ++confirms_;
+  if (on_confirm) on_confirm();
 }
 
 bool Ui::flashing() const { return glfwGetTime() < flash_until_; }
+
+// --- keypad focus ----------------------------------------------------------------------------
+
+void Ui::focus_item(const std::string& id, ImVec2 min, ImVec2 max, bool is_item) {
+  if (id != focus_id_) return;
+  if (scroll_to_focus_ && is_item) {
+    // Only a widget inside a scrolling region moves; one already in view stays where it is.
+    ImGui::ScrollToItem(ImGuiScrollFlags_KeepVisibleEdgeY);
+    scroll_to_focus_ = false;
+  }
+  if (!focus_visible_) return;
+  // Outside the widget, with a gap, so that it is never mistaken for the widget's own border
+  // or a "selected" state (WCAG 2.4.7 / 2.4.13; focus_ring is >= 3:1 on background and surface).
+  const float g = mm(0.8f), t = mm(1.0f);
+  ImDrawList* dl = ImGui::GetForegroundDrawList();
+  dl->AddRect(ImVec2(min.x - g - t / 2, min.y - g - t / 2), ImVec2(max.x + g + t / 2, max.y + g + t / 2), col(palette_.focus_ring),
+              mm(2.5), 0, t);
+}
+
+void Ui::begin_modal() {
+  modal_ = true;
+  modal_from_ = widgets_.size();
+}
+
+void Ui::nav(NavKey key) {
+  if (key == NavKey::kActivate) {
+    activate_id_ = focus_id_;
+    return;
+  }
+  if (order_.empty()) return;
+  auto at = std::find(order_.begin(), order_.end(), focus_id_);
+  std::size_t i = at == order_.end() ? 0 : static_cast<std::size_t>(at - order_.begin());
+  const std::size_t n = order_.size();
+  // Wraps at both ends: from the last control to the first (no dead end, no trap).
+  if (at == order_.end()) i = key == NavKey::kNext ? 0 : n - 1;
+  else i = key == NavKey::kNext ? (i + 1) % n : (i + n - 1) % n;
+  focus_id_ = order_[i];
+  focus_pos_ = static_cast<int>(i) + 1;
+  scroll_to_focus_ = true;
+  request_pending_ = false;
+}
+
+void Ui::request_focus(std::string id, bool prefix) {
+  request_ = std::move(id);
+  request_prefix_ = prefix;
+  request_pending_ = true;
+}
+
+bool Ui::activated(const std::string& id) {
+  if (activate_id_.empty() || activate_id_ != id) return false;
+  activate_id_.clear();
+  return true;
+}
+
+const WidgetRecord* Ui::focused_widget() const {
+  for (const WidgetRecord& w : widgets_)
+    if (w.focused) return &w;
+  return nullptr;
+}
+
+void Ui::end_frame() {
+  order_.clear();
+  const std::size_t from = modal_ ? modal_from_ : 0;
+  for (std::size_t i = from; i < widgets_.size(); ++i)
+    if (widgets_[i].focusable && std::find(order_.begin(), order_.end(), widgets_[i].id) == order_.end())
+      order_.push_back(widgets_[i].id);
+  if (request_pending_) {
+    std::string found;
+    for (const std::string& id : order_)
+      if (request_prefix_ ? id.rfind(request_, 0) == 0 : id == request_) {
+        found = id;
+        break;
+      }
+    request_pending_ = false;
+    if (!found.empty()) {
+      focus_id_ = found;
+      scroll_to_focus_ = true;
+    } else if (request_.empty()) {
+      focus_id_ = order_.empty() ? "" : order_.front();
+      scroll_to_focus_ = true;
+    }  // else: a requested widget that is not there leaves the focus where it is (checked below)
+  }
+  auto at = std::find(order_.begin(), order_.end(), focus_id_);
+  if (at == order_.end()) {
+    // Its widget is gone (an overlay opened, a field closed): the first control.
+    focus_id_ = order_.empty() ? "" : order_.front();
+    at = order_.begin();
+    scroll_to_focus_ = true;
+  }
+  focus_pos_ = order_.empty() ? 0 : static_cast<int>(at - order_.begin()) + 1;
+  for (std::size_t i = 0; i < widgets_.size(); ++i) widgets_[i].focused = widgets_[i].focusable && widgets_[i].id == focus_id_ && i >= from;
+  // A focused widget may appear twice (never in practice): only the first is marked.
+  bool seen = false;
+  for (WidgetRecord& w : widgets_) {
+    if (w.focused && seen) w.focused = false;
+    if (w.focused) seen = true;
+  }
+  activate_id_.clear();  // an activation whose widget was not drawn is dropped
+}
 
 }  // namespace kiosk::app

@@ -4,7 +4,16 @@
 // (touch targets at least 12 mm, gaps 2.5 mm), colours it from the theme (kiosk/theme.h),
 // and records its id, visible label and rectangle for the frame. The record is what the
 // accessibility checks and, in test mode, the UI test driver use ("tap the button labelled
-// 다음"); it is also where a focus order and spoken labels will hang (issue 7).
+// 다음"); it is also where the focus order and the spoken labels hang (issue 7).
+//
+// Keypad focus (issue 7): every button, choice and focusable record (signature pad, consent
+// reader) has a place in the frame's focus order, which is its recording order (reading
+// order). The frame loop moves the focus with nav() before a frame is drawn; the focused
+// widget gets a ring drawn outside it (a gap, then the theme's focus_ring colour), and
+// nav(kActivate) makes button()/choice() return true (or activated() for a record) in the next
+// frame, as a tap would. The focus is kept by id across frames; when its widget is gone it
+// goes to the first control. begin_modal() starts a layer (an overlay) that keeps the focus
+// inside it while it is drawn; closing the overlay gives the focus back (see a11y.h).
 //
 // Fonts: one Korean font (Debian's fonts-nanum) built only from the glyphs the UI strings and
 // the installed packages use, plus glyphs added as they are typed (request_text), so the
@@ -16,6 +25,7 @@
 #include <imgui.h>
 
 #include <cstdint>
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -31,7 +41,14 @@ struct WidgetRecord {
   ImVec4 rect;        // x, y, w, h in framebuffer pixels
   bool enabled = true;
   bool selected = false;
+  bool focusable = false;  // has a place in the focus order
+  bool focused = false;    // the keypad focus is here (set when the frame ends)
+  bool clipped = false;    // its label does not fit inside it
+  std::string name;        // spoken name when the label is a value (a text field: its label)
+  ImVec4 clip{0, 0, 0, 0}; // the visible part of the window it is drawn in (a scrolling region: its view)
 };
+
+enum class NavKey { kNext, kPrevious, kActivate };
 
 enum class Tone { kPrimary, kSecondary, kDanger, kQuiet };
 
@@ -53,7 +70,44 @@ class Ui {
 
   // Per frame.
   void begin_frame(int fb_width, int fb_height);
+  // Resolves the focus for the frame just drawn (marks the focused record). Call after the
+  // screens have drawn, before widgets() is read.
+  void end_frame();
   const std::vector<WidgetRecord>& widgets() const { return widgets_; }
+
+  // Keypad focus. nav() acts on the focus order of the last frame drawn; call between frames.
+  void nav(NavKey key);
+  // The focus goes to `id` (or, with `prefix`, the first control whose id starts with it) when
+  // the frame ends; if there is none, to the first control.
+  void request_focus(std::string id, bool prefix = false);
+  void reset_focus() { request_focus(""); }  // a new screen: its first control
+  const std::string& focus_id() const { return focus_id_; }
+  // 1-based place of the focus in the last frame's order, and the order's length.
+  int focus_position() const { return focus_pos_; }
+  int focus_count() const { return static_cast<int>(order_.size()); }
+  const std::vector<std::string>& focus_order() const { return order_; }
+  const WidgetRecord* focused_widget() const;
+  // The focus ring is shown once the keypad has been used in this session (touch users do not
+  // need it); it is hidden again when the session ends.
+  void set_focus_visible(bool on) { focus_visible_ = on; }
+  bool focus_visible() const { return focus_visible_; }
+  // From here on, this frame's widgets are a modal layer: the focus order is the layer's only.
+  void begin_modal();
+  // True once when the record `id` (pad, reader) was activated from the keypad.
+  bool activated(const std::string& id);
+  // Activates the control `id` in the next frame as if it had the focus (keypad digits type
+  // on the on-screen digit keys; the keypad's back key presses "back").
+  void press(std::string id) { activate_id_ = std::move(id); }
+  // Whether the last button() that returned true was activated from the keypad.
+  bool last_press_from_keypad() const { return keypad_press_; }
+  // The spoken name of the widget recorded last (a text field's label; its visible label is
+  // its value).
+  void name_last(const std::string& name) {
+    if (!widgets_.empty()) widgets_.back().name = name;
+  }
+  // Titles and texts drawn this frame, in order (what the voice guidance reads on a new screen).
+  const std::vector<std::string>& titles() const { return titles_; }
+  const std::vector<std::string>& texts() const { return texts_; }
 
   // Metrics in framebuffer pixels.
   float mm(double millimetres) const { return static_cast<float>(millimetres * px_per_mm_); }
@@ -71,22 +125,39 @@ class Ui {
   // field being edited, whose highlight means "typing here", not "chosen".
   bool button(const std::string& id, const std::string& label, ImVec2 size, Tone tone = Tone::kPrimary,
               bool enabled = true, bool selected = false, bool check_mark = true);
+  // The height a button of `width` needs for `label` (wrapped) at the current text size, at
+  // least `min_h`: for rows whose height is planned before they are drawn (200 % text).
+  float fit_height(const std::string& label, float width, float min_h) const;
   // A large choice with a title and a smaller second line.
   bool choice(const std::string& id, const std::string& title, const std::string& sub, ImVec2 size, bool selected);
+  // Text drawn by title() and text() between these uses `fg` instead of the page's text colour:
+  // for a layer with its own background (the warning overlay: on_warning on warning_bg).
+  void push_text_colour(Rgb fg) { text_colours_.push_back(fg); }
+  void pop_text_colour() { text_colours_.pop_back(); }
+  // Every (text colour, background) pair title(), text() and error_text() drew this frame, for
+  // the test mode's record: the UI tests check each against WCAG's 4.5:1 (a pair the theme's
+  // list does not know, e.g. page text on the warning overlay, shows up here).
+  const std::vector<ColorPair>& text_pairs() const { return text_pairs_; }
   void title(const std::string& text);
   void text(const std::string& text, bool muted = false);
   void error_text(const std::string& text);  // icon + text: never colour alone
   // Records a non-button region (signature pad, text field) for the test driver.
+  // `focusable`: a place in the focus order (the pad and the reader; activated() tells when
+  // the keypad activates it).
   void record(const std::string& id, const std::string& label, const std::string& kind, ImVec2 min, ImVec2 max,
-              bool enabled = true);
+              bool enabled = true, bool focusable = false);
 
-  // A visible flash on confirm (drawn by the frame loop). A sound is still to come (issue 5
-  // asks for both: feedback not by one sense only).
+  // Feedback on a confirmed tap, by two senses: a visible flash (drawn by the frame loop while
+  // flashing()) and a sound (on_confirm: the speech engine's chime, set by main).
   void confirm_feedback();
   bool flashing() const;
+  std::function<void()> on_confirm;
+  int confirms() const { return confirms_; }  // since start (test mode's record)
 
  private:
   std::string font_file_;
+  std::vector<char> font_data_;  // the TTF's bytes, read once, lent to the atlas
+  ImVector<ImWchar> glyph_ranges_;  // the atlas's glyph ranges (it points into them)
   double px_per_mm_ = 3.6;
   double panel_w_mm_, panel_h_mm_;
   int scale_pct_ = 100;
@@ -99,7 +170,28 @@ class Ui {
   ImFont* title_ = nullptr;
   ImVec2 atlas_size_{0, 0};
   std::vector<WidgetRecord> widgets_;
+  std::vector<Rgb> text_colours_;  // push_text_colour
+  std::vector<ColorPair> text_pairs_;
+  void note_pair(Rgb fg);  // records fg on current_background()
+  Rgb current_background() const;
   double flash_until_ = 0;
+  int confirms_ = 0;
+
+  // Focus: called for each focusable widget as it is drawn (the last ImGui item when
+  // `is_item`, so that it can be scrolled into view).
+  void focus_item(const std::string& id, ImVec2 min, ImVec2 max, bool is_item);
+  std::string focus_id_;
+  std::vector<std::string> order_;  // the focus order of the last frame
+  int focus_pos_ = 0;
+  std::string request_;
+  bool request_pending_ = false, request_prefix_ = false;
+  std::string activate_id_;
+  bool scroll_to_focus_ = false;
+  bool keypad_press_ = false;
+  bool focus_visible_ = false;
+  std::size_t modal_from_ = 0;
+  bool modal_ = false;
+  std::vector<std::string> titles_, texts_;
 };
 
 // UTF-8 -> code points (invalid bytes become U+FFFD).

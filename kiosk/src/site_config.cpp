@@ -23,7 +23,8 @@ constexpr std::size_t kMaxSiteConfigBytes = 64 * 1024;  // a settings file is a 
 const std::vector<std::string>& known_keys() {
   static const std::vector<std::string> keys = {
       "panel_width_mm", "panel_height_mm", "idle_seconds", "idle_warning_seconds", "max_extensions",
-      "languages", "participation_types", "collect_rrn", "thank_you_seconds"};
+      "languages", "participation_types", "collect_rrn", "thank_you_seconds", "panel_bottom_mm", "reach_top_mm",
+      "voice_guidance"};
   return keys;
 }
 
@@ -240,9 +241,26 @@ platform::Result<SiteConfig> parse_site_config(std::string_view json_text) {
       ck.code_set(v, ptr, {"rare", "severe", "general"}, "a participation type", c.participation_types);
     } else if (key == "collect_rrn") {
       ck.boolean(v, ptr, c.collect_rrn);
+    } else if (key == "panel_bottom_mm") {
+      ck.number(v, ptr, kMinPanelBottomMm, kMaxPanelBottomMm, "mm",
+                "measure from the floor to the lower edge of the display's active area",
+                "measure from the floor to the lower edge of the display's active area", c.panel_bottom_mm);
+    } else if (key == "reach_top_mm") {
+      ck.number(v, ptr, kMinReachTopMm, kMaxReachTopMm, "mm",
+                "the low layout's band would be too low to reach over the kiosk's base",
+                "a seated person cannot reach that high; 1200 mm is the usual limit", c.reach_top_mm);
+    } else if (key == "voice_guidance") {
+      ck.boolean(v, ptr, c.voice_guidance);
     } else {
       ck.add(ptr, "unknown setting (known: " + join(known_keys(), ", ") + ")");
     }
+  }
+  // Both heights can be right on their own and still leave no room for the low layout.
+  if (ck.problems.empty() && c.reach_top_mm - c.panel_bottom_mm < kMinLowBandMm) {
+    ck.add("/reach_top_mm", shown(json(c.reach_top_mm)) + " mm leaves a low-layout band of " +
+                                shown(json(c.reach_top_mm - c.panel_bottom_mm)) + " mm above the panel's lower edge (" +
+                                shown(json(c.panel_bottom_mm)) + " mm, /panel_bottom_mm); at least " +
+                                shown(json(kMinLowBandMm)) + " mm is needed: mount the panel lower");
   }
   if (ck.problems.empty()) return c;
   if (ck.problems.size() == 1) return platform::Status::invalid_argument(ck.problems.front());
@@ -262,6 +280,9 @@ std::string site_config_to_json(const SiteConfig& c) {
   j["participation_types"] = c.participation_types;
   j["collect_rrn"] = c.collect_rrn;
   j["thank_you_seconds"] = c.thank_you_seconds;
+  j["panel_bottom_mm"] = c.panel_bottom_mm;
+  j["reach_top_mm"] = c.reach_top_mm;
+  j["voice_guidance"] = c.voice_guidance;
   return j.dump(2) + "\n";
 }
 
@@ -289,6 +310,10 @@ platform::Result<SiteConfig> load_site_config(const fs::path& data_dir, bool cre
   if (written.kind() == platform::StatusKind::kAlreadyExists) return load_site_config(data_dir, false);
   if (!written.is_ok()) return written.with_context("cannot write the default site settings");
   return defaults;
+}
+
+double SiteConfig::low_band_mm() const {
+  return std::clamp(reach_top_mm - panel_bottom_mm, std::min(kMinLowBandMm, panel_height_mm), panel_height_mm);
 }
 
 double mm_to_px(double mm, int framebuffer_px, double panel_mm) {

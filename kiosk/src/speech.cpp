@@ -270,11 +270,28 @@ const char* voice_name(Lang lang) { return lang == Lang::kEn ? "en-us" : "ko"; }
 
 struct Item {
   bool recorded = false;
+  bool tone = false;  // chime(): the confirm tone, not text
   std::string text;  // recorded: the fallback text
   Lang lang = Lang::kKo;
   std::filesystem::path audio;
   std::uint64_t epoch = 0;
 };
+
+}  // namespace
+
+std::vector<std::int16_t> confirm_tone(int sample_rate) {
+  const int n = sample_rate * 80 / 1000, fade = sample_rate * 10 / 1000;
+  std::vector<std::int16_t> out(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    const double edge = std::min({1.0, static_cast<double>(i) / fade, static_cast<double>(n - 1 - i) / fade});
+    const double env = 0.5 - 0.5 * std::cos(3.14159265358979 * edge);  // raised cosine: no click
+    out[static_cast<std::size_t>(i)] =
+        static_cast<std::int16_t>(std::lround(0.35 * 32767.0 * env * std::sin(2 * 3.14159265358979 * 880.0 * i / sample_rate)));
+  }
+  return out;
+}
+
+namespace {
 
 bool is_failed(SpeechState s) {
   return s == SpeechState::kAudioUnavailable || s == SpeechState::kEngineUnavailable;
@@ -404,7 +421,21 @@ struct EspeakSpeech::Core {
     return {sink->end(!target.cut_off)};
   }
 
+  // The confirm tone, written in one piece: 80 ms is shorter than anything worth cutting off.
+  Outcome play_tone() {
+    const AudioFormat format{22050, 1};
+    std::vector<std::int16_t> pcm = confirm_tone(format.sample_rate);
+    const double gain = volume_gain(volume.load());
+    for (std::int16_t& v : pcm) v = static_cast<std::int16_t>(std::lround(static_cast<double>(v) * gain));
+    Status s = sink->begin(format, Lang::kKo);
+    if (!s.is_ok()) return {s};
+    s = sink->write(pcm);
+    if (!s.is_ok()) return {s};
+    return {sink->end(true)};
+  }
+
   Outcome speak(const Item& item) {
+    if (item.tone) return play_tone();
     if (!item.recorded) return speak_text(item.text, item.lang, item.epoch);
     platform::Result<Pcm16> pcm = read_wav_file(item.audio);
     if (!pcm.is_ok()) {
@@ -526,13 +557,18 @@ EspeakSpeech::~EspeakSpeech() {
 void EspeakSpeech::say(std::string text, Lang lang, Priority priority) {
   if (text.empty()) return;
   std::lock_guard lock(core_->mu);
-  core_->enqueue(Item{false, std::move(text), lang, {}, 0}, priority);
+  core_->enqueue(Item{false, false, std::move(text), lang, {}, 0}, priority);
 }
 
 void EspeakSpeech::say_recorded(std::filesystem::path audio, std::string fallback_text, Lang lang,
                                 Priority priority) {
   std::lock_guard lock(core_->mu);
-  core_->enqueue(Item{true, std::move(fallback_text), lang, std::move(audio), 0}, priority);
+  core_->enqueue(Item{true, false, std::move(fallback_text), lang, std::move(audio), 0}, priority);
+}
+
+void EspeakSpeech::chime() {
+  std::lock_guard lock(core_->mu);
+  core_->enqueue(Item{false, true, {}, Lang::kKo, {}, 0}, Priority::kQueue);
 }
 
 void EspeakSpeech::stop() {

@@ -233,3 +233,50 @@ TEST_CASE("mm_to_px scales by the panel's physical size", "[site_config]") {
     CHECK(kiosk::min_touch_target_px(c, 1280, 800) == Approx(std::max(12 * 1280 / 344.0, 12 * 800 / 215.0)));
   }
 }
+
+TEST_CASE("the low layout's band comes from the mounting height and the reach, checked together", "[site_config][a11y]") {
+  SECTION("defaults: a 150 mm band, about 70 % of a 15.6-inch 1280x800 panel and half of the default one") {
+    const SiteConfig c;
+    CHECK(c.panel_bottom_mm == 1050);
+    CHECK(c.reach_top_mm == 1200);
+    CHECK(c.voice_guidance);
+    CHECK(c.low_band_mm() == Approx(150));
+    SiteConfig small = c;
+    small.panel_width_mm = 336;  // 15.6", 16:10
+    small.panel_height_mm = 210;
+    CHECK(small.low_band_mm() / small.panel_height_mm == Approx(0.714).margin(0.01));
+    CHECK(c.low_band_mm() / c.panel_height_mm == Approx(0.507).margin(0.01));
+  }
+  SECTION("a band taller than the panel is the whole panel") {
+    auto r = parse_site_config(R"({"panel_height_mm": 210, "panel_bottom_mm": 800, "reach_top_mm": 1200})");
+    REQUIRE(r.is_ok());
+    CHECK(r->low_band_mm() == Approx(210));
+  }
+  SECTION("the new keys round-trip and are validated") {
+    SiteConfig c;
+    c.panel_bottom_mm = 900.5;
+    c.reach_top_mm = 1100;
+    c.voice_guidance = false;
+    auto back = parse_site_config(kiosk::site_config_to_json(c));
+    REQUIRE(back.is_ok());
+    CHECK(*back == c);
+    CHECK(back->low_band_mm() == Approx(199.5));
+    CHECK(message_of(R"({"panel_bottom_mm": 200})").find("/panel_bottom_mm: 200 is below the minimum 300") == 0);
+    CHECK(message_of(R"({"reach_top_mm": 1700})").find("/reach_top_mm: 1700 is above the maximum 1600") == 0);
+    CHECK(message_of(R"({"reach_top_mm": "1200"})").find("/reach_top_mm: \"1200\" is a string") == 0);
+    CHECK(message_of(R"({"voice_guidance": 1})") == "/voice_guidance: 1 is a number; expected true or false");
+  }
+  SECTION("heights that leave less than 100 mm for the band are refused, naming both") {
+    const std::string m = message_of(R"({"panel_bottom_mm": 1150, "reach_top_mm": 1200})");
+    INFO(m);
+    CHECK(m.find("/reach_top_mm:") == 0);
+    CHECK(m.find("band of 50") != std::string::npos);
+    CHECK(m.find("/panel_bottom_mm") != std::string::npos);
+    CHECK(m.find("at least 100") != std::string::npos);
+    CHECK(message_of(R"({"panel_bottom_mm": 1100, "reach_top_mm": 1200})") == "(accepted)");
+  }
+  SECTION("an unknown key lists the new ones as known") {
+    CHECK(message_of(R"({"reach_top": 1200})").find("reach_top_mm") != std::string::npos);
+    CHECK(message_of(R"({"reach_top": 1200})").find("voice_guidance") != std::string::npos);
+  }
+}

@@ -717,3 +717,50 @@ TEST_CASE("The null output speaks into nothing, and the destructor ends a long q
   }
   CHECK(Clock::now() - start < milliseconds(1500));
 }
+
+TEST_CASE("The confirm chime is a short soft tone at the speech volume, and cuts nothing off",
+          "[speech][espeak][chime]") {
+  // The tone itself: 80 ms, edges that start and end at silence (no click), a clear level.
+  const std::vector<std::int16_t> tone = kiosk::confirm_tone(22050);
+  REQUIRE(tone.size() == 22050 * 80 / 1000);
+  CHECK(std::abs(tone.front()) < 50);
+  CHECK(std::abs(tone.back()) < 50);
+  const auto peak_of = [](const std::vector<std::int16_t>& v) {
+    int p = 0;
+    for (std::int16_t s : v) p = std::max(p, std::abs(static_cast<int>(s)));
+    return p;
+  };
+  CHECK(peak_of(tone) > 10000);
+
+  testing_support::TempDir dir;
+  EspeakSpeech speech(to_files(dir.path(), /*realtime=*/true));
+  speech.set_volume(kiosk::kMaxVolume);
+  speech.say(kLongSentence, Lang::kEn);
+  const std::uint64_t interrupts = speech.interrupt_count();
+  std::this_thread::sleep_for(milliseconds(300));
+  speech.chime();  // while the sentence is being said: after it, not instead of it
+  CHECK(speech.interrupt_count() == interrupts);
+  REQUIRE(speech.wait_until_idle(milliseconds(30000)));
+  speech.set_volume(50);
+  speech.chime();
+  REQUIRE(speech.wait_until_idle(milliseconds(10000)));
+
+  const std::vector<fs::path> files = wav_files(dir.path());
+  REQUIRE(files.size() == 3);
+  const WavFacts sentence = inspect_wav(files[0]), loud = inspect_wav(files[1]), soft = inspect_wav(files[2]);
+  CHECK(sentence.seconds() == Approx(render(kLongSentence, Lang::kEn).seconds()).epsilon(0.03));  // said whole
+  CHECK(loud.seconds() == Approx(0.08).margin(0.001));
+  CHECK(loud.samples == tone);  // full volume: the tone as made
+  // Volume 50 is 15 dB down: the chime follows the participant's volume like the voice does.
+  const double db = 20 * std::log10(static_cast<double>(peak_of(soft.samples)) / peak_of(loud.samples));
+  CHECK(db == Approx(-15.0).margin(0.5));
+}
+
+TEST_CASE("The speech spy counts chimes", "[speech][spy][chime]") {
+  kiosk::SpeechSpy spy;
+  spy.chime();
+  spy.chime();
+  CHECK(spy.chimes() == 2);
+  CHECK(spy.said().empty());  // a tone is not an utterance
+  CHECK(spy.interrupt_count() == 0);
+}

@@ -2,6 +2,7 @@
 
 #include <X11/Xlib.h>
 #include <X11/Xutil.h>
+#include <X11/keysym.h>
 #include <X11/extensions/XTest.h>
 #include <signal.h>
 #include <unistd.h>
@@ -36,7 +37,7 @@ Display* D(void* p) { return static_cast<Display*>(p); }
 // Widgets drawn outside the scrolling content region (bars, keyboard, overlays, the consent
 // reader's buttons): never scrolled.
 bool outside_content(const std::string& id, const std::string& screen) {
-  static const char* fixed[] = {"back", "staff", "home", "question", "more", "start", "finish", "retry", "content", "reader"};
+  static const char* fixed[] = {"back", "staff", "home", "question", "more", "start", "finish", "retry", "content", "reader", "submit", "voice"};
   for (const char* f : fixed)
     if (id == f) return true;
   if (id.rfind("key:", 0) == 0 || id.rfind("overlay:", 0) == 0) return true;
@@ -113,6 +114,7 @@ void XInput::attach(const std::string& title, Ms limit) {
         if (match) {
           Window child = 0;
           XTranslateCoordinates(d, w, root, 0, 0, &ox_, &oy_, &child);
+          window_ = w;
           return;
         }
       }
@@ -153,6 +155,18 @@ void XInput::tap(double x, double y) {
   up();
 }
 
+void XInput::key(const std::string& keysym) {
+  const KeySym sym = XStringToKeysym(keysym.c_str());
+  if (sym == NoSymbol) throw UiError("no X keysym named " + keysym);
+  const KeyCode code = XKeysymToKeycode(D(dpy_), sym);
+  if (code == 0) throw UiError("the X server has no key for " + keysym);
+  XTestFakeKeyEvent(D(dpy_), code, True, CurrentTime);
+  sync();
+  sleep_ms(15);
+  XTestFakeKeyEvent(D(dpy_), code, False, CurrentTime);
+  sync();
+}
+
 void XInput::drag(const std::vector<std::pair<double, double>>& path, double step, Ms step_pause, Ms hold, Ms after) {
   if (path.empty()) return;
   move(path[0].first, path[0].second);
@@ -176,6 +190,40 @@ void XInput::drag(const std::vector<std::pair<double, double>>& path, double ste
   std::this_thread::sleep_for(after);
 }
 
+void XInput::press_and_hold(double x, double y, Ms hold) {
+  move(x, y);
+  sleep_ms(20);
+  down();
+  std::this_thread::sleep_for(hold);
+  up();
+  sleep_ms(100);  // a frame with the button up (see drag)
+}
+
+void XInput::type_keys(const std::string& text, Ms gap, bool enter) {
+  Display* d = D(dpy_);
+  if (window_) XSetInputFocus(d, static_cast<Window>(window_), RevertToParent, CurrentTime);
+  const KeyCode shift = XKeysymToKeycode(d, XK_Shift_L);
+  auto key = [&](KeySym sym, bool shifted) {
+    const KeyCode kc = XKeysymToKeycode(d, sym);
+    if (kc == 0) throw UiError("the X keymap has no key for keysym " + std::to_string(sym));
+    if (shifted) XTestFakeKeyEvent(d, shift, True, CurrentTime);
+    XTestFakeKeyEvent(d, kc, True, CurrentTime);
+    XTestFakeKeyEvent(d, kc, False, CurrentTime);
+    if (shifted) XTestFakeKeyEvent(d, shift, False, CurrentTime);
+    sync();
+    std::this_thread::sleep_for(gap);
+  };
+  for (char ch : text) {
+    if (ch < 0x20 || ch > 0x7E) throw UiError(std::string("type_keys: not printable ASCII: ") + ch);
+    // Latin-1 keysyms equal the ASCII code; capitals are the lower-case key with Shift.
+    const bool upper = ch >= 'A' && ch <= 'Z';
+    const bool shifted_symbol = std::string("~!@#$%^&*()_+{}|:\"<>?").find(ch) != std::string::npos;
+    if (shifted_symbol) throw UiError(std::string("type_keys: no shifted symbols in a kit barcode: ") + ch);
+    key(static_cast<KeySym>(upper ? ch - 'A' + 'a' : ch), upper);
+  }
+  if (enter) key(XK_Return, false);
+}
+
 // ---------------------------------------------------------------------------------------------
 const Widget* Snapshot::find(const std::string& id) const {
   for (const Widget& w : widgets)
@@ -196,6 +244,20 @@ std::vector<const Widget*> Snapshot::with_prefix(const std::string& prefix) cons
   return out;
 }
 
+std::vector<std::string> Snapshot::focus_order() const {
+  std::vector<std::string> out;
+  if (j.contains("order"))
+    for (const auto& x : j["order"]) out.push_back(x.get<std::string>());
+  return out;
+}
+
+std::vector<double> Snapshot::window() const {
+  std::vector<double> out;
+  if (j.contains("window"))
+    for (const auto& x : j["window"]) out.push_back(x.get<double>());
+  return out;
+}
+
 std::string Snapshot::ids() const {
   std::string s, messages;
   for (const Widget& w : widgets) {
@@ -212,9 +274,18 @@ std::optional<Snapshot> parse_snapshot(const std::string& raw) {
   s.raw = raw;
   try {
     s.j = nlohmann::json::parse(raw);
-    for (const auto& w : s.j.at("widgets"))
+    for (const auto& w : s.j.at("widgets")) {
       s.widgets.push_back({w.value("id", ""), w.value("label", ""), w.value("kind", ""), w.value("x", 0.0), w.value("y", 0.0),
-                           w.value("w", 0.0), w.value("h", 0.0), w.value("enabled", true), w.value("selected", false)});
+                           w.value("w", 0.0), w.value("h", 0.0), w.value("enabled", true), w.value("selected", false),
+                           w.value("focusable", false), w.value("focused", false), w.value("clipped", false)});
+      if (w.contains("clip") && w["clip"].size() == 4) {
+        Widget& x = s.widgets.back();
+        x.clip_x = w["clip"][0].get<double>();
+        x.clip_y = w["clip"][1].get<double>();
+        x.clip_w = w["clip"][2].get<double>();
+        x.clip_h = w["clip"][3].get<double>();
+      }
+    }
   } catch (const std::exception&) {
     return std::nullopt;
   }
@@ -428,6 +499,22 @@ Snapshot KioskUnderTest::tap(const std::string& id, bool expect_change, Ms limit
   return after ? *after : snapshot();
 }
 
+Snapshot KioskUnderTest::hold(const std::string& id, Ms ms, bool expect_change, Ms limit) {
+  Snapshot s = scroll_into_view(id);
+  const Widget* w = s.find(id);
+  if (!w->enabled) throw UiError("\"" + id + "\" is disabled on screen " + s.key());
+  trace("hold " + id + " for " + std::to_string(ms.count()) + " ms on " + s.key());
+  input_->press_and_hold(w->cx(), w->cy(), ms);
+  auto after = wait_change(s.raw, limit, expect_change);
+  trace("  -> " + (after ? after->key() : std::string("no change")));
+  return after ? *after : snapshot();
+}
+
+void KioskUnderTest::scan(const std::string& text, Ms gap) {
+  trace("scan " + text);
+  input_->type_keys(text, gap, true);
+}
+
 void KioskUnderTest::keys(const std::vector<std::string>& codes) {
   for (const std::string& c : codes) (void)tap("key:" + c);
 }
@@ -447,6 +534,49 @@ void KioskUnderTest::type_latin(const std::string& text) {
 
 void KioskUnderTest::type_digits(const std::string& digits) {
   for (char ch : digits) (void)tap(std::string("key:") + ch);
+}
+
+Snapshot KioskUnderTest::press_key(const std::string& keysym, bool expect_change, Ms limit) {
+  const Snapshot s = snapshot();
+  trace("key " + keysym + " on " + s.key() + " (focus " + s.focus() + ")");
+  input_->key(keysym);
+  auto after = wait_change(s.raw, limit, expect_change);
+  if (after) trace("  -> " + after->key() + " focus " + after->focus());
+  return after ? *after : snapshot();
+}
+
+Snapshot KioskUnderTest::focus_to(const std::string& id) {
+  Snapshot s = settled();
+  for (int step = 0; step < 400; ++step) {
+    if (s.focus() == id) return s;
+    const std::vector<std::string> order = s.focus_order();
+    const auto at = std::find(order.begin(), order.end(), id);
+    if (at == order.end()) throw UiError("\"" + id + "\" is not in the focus order of screen " + s.key() + ": " + s.ids());
+    const auto from = std::find(order.begin(), order.end(), s.focus());
+    const long n = static_cast<long>(order.size());
+    const long want = at - order.begin(), have = from == order.end() ? 0 : from - order.begin();
+    const long forward = ((want - have) % n + n) % n;
+    const bool next = forward <= n - forward;
+    const std::string expect = order[static_cast<std::size_t>(((have + (next ? 1 : -1)) % n + n) % n)];
+    const std::string was = s.focus();
+    s = press_key(next ? "KP_2" : "KP_8");
+    // A record written for something else (an answer just chosen settling) may come first.
+    if (s.focus() == was && s.focus_order() == order)
+      s = wait_until([&](const Snapshot& x) { return x.focus() != was || x.focus_order() != order; },
+                     "the focus to move from \"" + was + "\"", Ms(3000));
+    // One press, one place (a changed order, e.g. a keyboard opening, is simply re-planned).
+    if (s.focus_order() == order && s.focus() != expect)
+      throw UiError("keypad " + std::string(next ? "2" : "8") + " moved the focus to \"" + s.focus() + "\", not \"" + expect +
+                    "\", on screen " + s.key());
+  }
+  throw UiError("could not move the focus to \"" + id + "\" on screen " + s.key());
+}
+
+Snapshot KioskUnderTest::activate(const std::string& id, bool expect_change, Ms limit) {
+  const Snapshot s = focus_to(id);
+  const Widget* w = s.find(id);
+  if (w && !w->enabled) throw UiError("\"" + id + "\" is disabled on screen " + s.key());
+  return press_key("KP_Enter", expect_change, limit);
 }
 
 int KioskUnderTest::stop(Ms limit) {

@@ -72,21 +72,34 @@ class XInput {
   void up();
   // Move, press, hold briefly, release (a finger's tap).
   void tap(double x, double y);
+  // Presses and releases the key with this X keysym name ("KP_2", "KP_Enter", "Tab", "KP_Add"),
+  // as a physical keypad would (XTest key events; the pointer does not move).
+  void key(const std::string& keysym);
   // Press at `from`, move through the points in steps of at most `step` px, pausing
   // `step_pause` between steps, hold still for `hold` at the end, release, and wait `after`.
   void drag(const std::vector<std::pair<double, double>>& path, double step = 12, Ms step_pause = Ms(12),
             Ms hold = Ms(200), Ms after = Ms(200));
+  // Move, press, hold still for `hold`, release (a long press).
+  void press_and_hold(double x, double y, Ms hold);
+  // Key presses on the X keyboard as a USB barcode scanner in keyboard mode sends them: each
+  // printable ASCII character of `text` (Shift for capitals), then Return, `gap` apart.
+  // Throws UiError for a character the X keymap cannot type.
+  void type_keys(const std::string& text, Ms gap, bool enter = true);
 
  private:
   void sync();
   void* dpy_ = nullptr;  // Display*
   int ox_ = 0, oy_ = 0;
+  unsigned long window_ = 0;  // Window: key events are sent with the input focus on it
 };
 
 struct Widget {
   std::string id, label, kind;
   double x = 0, y = 0, w = 0, h = 0;
   bool enabled = true, selected = false;
+  bool focusable = false, focused = false, clipped = false;  // keypad focus (issue 7)
+  // The visible part of the window it is drawn in (a scrolling region's view): x, y, w, h.
+  double clip_x = 0, clip_y = 0, clip_w = 0, clip_h = 0;
   double cx() const { return x + w / 2; }
   double cy() const { return y + h / 2; }
 };
@@ -108,6 +121,13 @@ struct Snapshot {
   bool overlay_shown() const;                       // a full-screen overlay is up
   std::vector<const Widget*> with_prefix(const std::string& prefix) const;
   std::string ids() const;  // all widget ids, for messages
+  // Keypad focus and voice (issue 7).
+  std::string focus() const { return j.value("focus", ""); }
+  std::vector<std::string> focus_order() const;  // ids in the order the keypad visits them
+  bool voice() const { return j.value("voice", false); }
+  bool low_layout() const { return j.value("low_layout", false); }
+  // The window the screens draw into: x, y, w, h (the low layout's band, or the whole screen).
+  std::vector<double> window() const;
 };
 
 struct KioskOptions {
@@ -145,6 +165,11 @@ class KioskUnderTest {
   // scrolling content region. Refuses (throws) when it is disabled or an overlay hides it.
   // Waits up to `limit` for W.json to change; throws if it does not and `expect_change`.
   Snapshot tap(const std::string& id, bool expect_change = true, Ms limit = Ms(10000));
+  // Presses the widget `id` at its centre, holds it still for `ms`, releases; then waits as tap()
+  // does for the record to change.
+  Snapshot hold(const std::string& id, Ms ms, bool expect_change = true, Ms limit = Ms(10000));
+  // A barcode scanner's burst: `text` and Enter typed on the X keyboard, `gap` between keys.
+  void scan(const std::string& text, Ms gap = Ms(4));
   // Scrolls the content region until `id` is fully inside it.
   Snapshot scroll_into_view(const std::string& id);
   // One drag of the content region by `dy` pixels of finger movement (negative: finger moves
@@ -155,6 +180,15 @@ class KioskUnderTest {
   // Types Latin text on the Latin keyboard (capitals with shift).
   void type_latin(const std::string& text);
   void type_digits(const std::string& digits);
+
+  // Keypad (issue 7): no pointer at all.
+  // Presses `keysym` and waits (bounded) for the widget record to change.
+  Snapshot press_key(const std::string& keysym, bool expect_change = true, Ms limit = Ms(5000));
+  // Moves the focus to `id` with 2 / 8 (whichever way is shorter), checking that each press moves
+  // it one place in the focus order. Throws when `id` is not in the order.
+  Snapshot focus_to(const std::string& id);
+  // focus_to(id), then 5 (activate). Waits for the record to change.
+  Snapshot activate(const std::string& id, bool expect_change = true, Ms limit = Ms(10000));
 
   // Lines the kiosk printed on stdout so far.
   const std::vector<std::string>& stdout_lines();

@@ -37,6 +37,17 @@ struct SiteConfig {
   std::vector<std::string> participation_types = {"rare", "severe", "general"};  // recruited here
   bool collect_rrn = false;        // ask for the resident registration number (if the form does)
   int thank_you_seconds = 30;      // the thank-you screen, then back to attract
+  // Accessibility (issue 7). The low layout puts every control into the band of the panel
+  // below reach_top_mm above the floor; its height is reach_top_mm - panel_bottom_mm, at most
+  // the panel's height. Defaults: a panel whose active area starts 1050 mm above the floor,
+  // and 1200 mm, the upper reach from a wheelchair in KS X 9211's public summaries: a 150 mm
+  // band, about 70 % of a 15.6" 1280x800 panel (210 mm high), half of the default 23.8" one.
+  double panel_bottom_mm = 1050;   // floor to the lower edge of the active area
+  double reach_top_mm = 1200;      // floor to the top of the low layout's band
+  bool voice_guidance = true;      // spoken guidance can be started (false: keypad only, silent)
+
+  // The low layout's band in millimetres of the panel (see above). REQUIRES: a checked config.
+  double low_band_mm() const;
 
   bool operator==(const SiteConfig&) const = default;
 };
@@ -47,6 +58,10 @@ inline constexpr int kMinIdleSeconds = 30, kMaxIdleSeconds = 1800;
 inline constexpr int kMinIdleWarningSeconds = 20, kMaxIdleWarningSeconds = 300;
 inline constexpr int kMinExtensions = 10, kMaxExtensions = 100;
 inline constexpr int kMinThankYouSeconds = 5, kMaxThankYouSeconds = 300;
+inline constexpr double kMinPanelBottomMm = 300, kMaxPanelBottomMm = 1800;
+inline constexpr double kMinReachTopMm = 700, kMaxReachTopMm = 1600;
+// The smallest useful band: a title, one row of 12 mm controls and the bottom bar, with gaps.
+inline constexpr double kMinLowBandMm = 100;
 
 // Parses and checks the text of a site.json. kInvalidArgument with every problem, one per
 // line ("/idle_warning_seconds: 10 is below the minimum 20 (...)"), or with the line and byte

@@ -28,6 +28,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -93,6 +94,11 @@ class Speech {
   virtual void say_recorded(std::filesystem::path audio, std::string fallback_text, Lang lang,
                             Priority priority = Priority::kInterrupt) = 0;
 
+  // A short tone (80 ms, 880 Hz, soft edges) at the current volume: the sound that answers a
+  // confirmed tap or keypad activation, in voice mode or not. Does not interrupt what is being
+  // said, and is not cut off by what is said next. Never blocks.
+  virtual void chime() = 0;
+
   virtual void stop() = 0;    // stops what is being said and drops what waits; ends a pause
   virtual void pause() = 0;   // holds the current utterance where it is (and the queue)
   virtual void resume() = 0;  // goes on from where pause() held it
@@ -152,6 +158,9 @@ std::unique_ptr<AudioSink> make_wav_sink(std::filesystem::path dir, bool realtim
 // Discards the samples; with `realtime`, takes as long as playing them would.
 std::unique_ptr<AudioSink> make_null_sink(bool realtime);
 
+// The samples of chime()'s tone at `sample_rate` (mono, before the volume is applied).
+std::vector<std::int16_t> confirm_tone(int sample_rate);
+
 struct EspeakOptions {
   enum class Output { kDevice, kWavFiles, kNull };
   Output output = Output::kDevice;
@@ -179,6 +188,7 @@ class EspeakSpeech final : public Speech {
   void say(std::string text, Lang lang, Priority priority = Priority::kInterrupt) override;
   void say_recorded(std::filesystem::path audio, std::string fallback_text, Lang lang,
                     Priority priority = Priority::kInterrupt) override;
+  void chime() override;
   void stop() override;
   void pause() override;
   void resume() override;

@@ -32,6 +32,7 @@ class SpeechSpy final : public Speech {
   void say(std::string text, Lang lang, Priority priority = Priority::kInterrupt) override;
   void say_recorded(std::filesystem::path audio, std::string fallback_text, Lang lang,
                     Priority priority = Priority::kInterrupt) override;
+  void chime() override { ++chimes_; }
   void stop() override;
   void pause() override;
   void resume() override;
@@ -58,6 +59,7 @@ class SpeechSpy final : public Speech {
   int pauses() const { return pauses_; }
   int resumes() const { return resumes_; }
   int resets() const { return resets_; }
+  int chimes() const { return chimes_; }
 
  private:
   void record(Utterance u);
@@ -69,7 +71,7 @@ class SpeechSpy final : public Speech {
   int rate_ = kDefaultRateWpm;
   int volume_ = kDefaultVolume;
   SpeechState state_ = SpeechState::kReady;
-  int stops_ = 0, pauses_ = 0, resumes_ = 0, resets_ = 0;
+  int stops_ = 0, pauses_ = 0, resumes_ = 0, resets_ = 0, chimes_ = 0;
 };
 
 }  // namespace kiosk
