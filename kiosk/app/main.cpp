@@ -708,6 +708,7 @@ int main(int argc, char** argv) {
   if (sv.sync) sv.sync->stop();
   sv.databank.stop();
   app->flow.wipe();
+  ui.release_gl();
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();
   ImGui::DestroyContext();

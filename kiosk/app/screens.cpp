@@ -78,7 +78,7 @@ bool begin_content(App& a, const char* id, float bottom_reserve = 0) {
   // ImGui reads a size <= 0 as "the rest of the window".
   const ImVec2 size(ImGui::GetWindowWidth() - ui.gap() * 4,
                     std::max(ui.target(), ImGui::GetWindowHeight() - ImGui::GetCursorPosY() - bottom));
-  ImGui::PushStyleColor(ImGuiCol_ChildBg, ui.colv(ui.palette().background));
+  ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(0, 0, 0, 0));  // the page shows through: no second fill
   const bool open = ImGui::BeginChild(id, size, false, ImGuiWindowFlags_NoScrollWithMouse);
   ImGui::PopStyleColor();
   // The visible scrolling region (the test driver scrolls widgets outside it into view).

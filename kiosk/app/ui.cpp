@@ -120,11 +120,51 @@ bool Ui::prepare_fonts() {
   // (main creates the backend's device objects before the first call: its lazy creation in
   // NewFrame would upload again from CPU pixels, and on a cleared atlas that means a rebuild.
   // Recreating all device objects here instead left later frames blank under Mesa.)
-  ImGui_ImplOpenGL3_DestroyFontsTexture();
-  ImGui_ImplOpenGL3_CreateFontsTexture();
-  // The GL texture has the pixels now; drop the CPU copies (alpha + RGBA: 10 MB at 2048x1024).
+  ImGui_ImplOpenGL3_DestroyFontsTexture();  // the backend's own (the default font's), if any
+  upload_atlas();
+  // The GL texture has the pixels now; drop the CPU copy.
   io.Fonts->ClearTexData();
   return true;
+}
+
+// The atlas as a one-channel texture that samples as (1, 1, 1, coverage): a quarter of the
+// backend's RGBA upload (2 MB instead of 8 at 2048x1024), and no RGBA copy on the CPU either,
+// which at 200 % text was the kiosk's peak memory. Needs texture swizzle (OpenGL 3.3 or
+// ARB_texture_swizzle); without it, the backend's RGBA upload.
+void Ui::upload_atlas() {
+  ImGuiIO& io = ImGui::GetIO();
+  if (atlas_texture_ != 0) {
+    glDeleteTextures(1, &atlas_texture_);
+    atlas_texture_ = 0;
+  }
+  static const bool swizzle = glfwExtensionSupported("GL_ARB_texture_swizzle") == GLFW_TRUE;
+  if (!swizzle) {
+    ImGui_ImplOpenGL3_CreateFontsTexture();
+    return;
+  }
+  unsigned char* px = nullptr;
+  int w = 0, h = 0;
+  io.Fonts->GetTexDataAsAlpha8(&px, &w, &h);
+  constexpr GLenum kR8 = 0x8229, kSwizzleRgba = 0x8E46;  // GL_R8, GL_TEXTURE_SWIZZLE_RGBA
+  GLint last_texture = 0, last_unpack = 4;
+  glGetIntegerv(GL_TEXTURE_BINDING_2D, &last_texture);
+  glGetIntegerv(GL_UNPACK_ALIGNMENT, &last_unpack);
+  glGenTextures(1, &atlas_texture_);
+  glBindTexture(GL_TEXTURE_2D, atlas_texture_);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+  const GLint rgba[4] = {GL_ONE, GL_ONE, GL_ONE, GL_RED};
+  glTexParameteriv(GL_TEXTURE_2D, kSwizzleRgba, rgba);
+  glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+  glTexImage2D(GL_TEXTURE_2D, 0, static_cast<GLint>(kR8), w, h, 0, GL_RED, GL_UNSIGNED_BYTE, px);
+  glPixelStorei(GL_UNPACK_ALIGNMENT, last_unpack);
+  glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(last_texture));
+  io.Fonts->SetTexID(reinterpret_cast<ImTextureID>(static_cast<std::intptr_t>(atlas_texture_)));
+}
+
+void Ui::release_gl() {
+  if (atlas_texture_ != 0) glDeleteTextures(1, &atlas_texture_);
+  atlas_texture_ = 0;
 }
 
 void Ui::begin_frame(int fb_width, int fb_height) {
@@ -144,7 +184,9 @@ void Ui::begin_frame(int fb_width, int fb_height) {
   st.FramePadding = ImVec2(mm(3), mm(2));
   st.ScrollbarSize = mm(8);
   st.ScrollbarRounding = mm(2);
-  st.Colors[ImGuiCol_WindowBg] = colv(palette_.background);
+  // The page colour comes from glClear (main.cpp): a window background would paint every
+  // pixel of the screen again, blended, each frame (software GL pays for every pixel).
+  st.Colors[ImGuiCol_WindowBg] = ImVec4(0, 0, 0, 0);
   st.Colors[ImGuiCol_ChildBg] = colv(palette_.surface);
   st.Colors[ImGuiCol_Text] = colv(palette_.text);
   st.Colors[ImGuiCol_ScrollbarBg] = colv(palette_.progress_track);

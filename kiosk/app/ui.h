@@ -55,6 +55,8 @@ enum class Tone { kPrimary, kSecondary, kDanger, kQuiet };
 class Ui {
  public:
   Ui(std::string font_file, double panel_width_mm, double panel_height_mm);
+  Ui(const Ui&) = delete;
+  Ui& operator=(const Ui&) = delete;
 
   // Text size (100, 150, 200 %) and theme; a change rebuilds the font atlas between frames.
   void set_text_scale(int pct);
@@ -67,6 +69,8 @@ class Ui {
   // Rebuilds fonts if needed; call before ImGui::NewFrame. True when the atlas was rebuilt.
   bool prepare_fonts();
   ImVec2 atlas_size() const { return atlas_size_; }
+  // Deletes the atlas texture; call while the GL context is current, before it goes.
+  void release_gl();
 
   // Per frame.
   void begin_frame(int fb_width, int fb_height);
@@ -157,6 +161,8 @@ class Ui {
  private:
   std::string font_file_;
   std::vector<char> font_data_;  // the TTF's bytes, read once, lent to the atlas
+  unsigned int atlas_texture_ = 0;  // GL name of the font atlas (upload_atlas)
+  void upload_atlas();
   ImVector<ImWchar> glyph_ranges_;  // the atlas's glyph ranges (it points into them)
   double px_per_mm_ = 3.6;
   double panel_w_mm_, panel_h_mm_;
