@@ -46,6 +46,15 @@ void start_counting() {
 
 }  // namespace
 
+// AddressSanitizer brings its own operator new/delete family; replacing some of them here
+// would mix its blocks with ours (a heap-buffer-overflow report on the first mixed delete).
+// Under ASan this file keeps its exactly-once and body-bound checks and leaves the heap
+// counting to the normal build, where it runs in the same suite.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kCountsAllocations = false;
+#else
+constexpr bool kCountsAllocations = true;
+
 void* operator new(std::size_t n) {
   void* raw = std::malloc(sizeof(Header) + (n ? n : 1));
   if (!raw) throw std::bad_alloc();
@@ -74,6 +83,7 @@ void operator delete(void* p) noexcept {
 #pragma GCC diagnostic pop
 
 void operator delete(void* p, std::size_t) noexcept { operator delete(p); }
+#endif
 
 namespace {
 
@@ -157,6 +167,10 @@ TEST_CASE("drain reuses two request bodies however long the backlog and keeps no
   // Nothing batch-sized from the heap per batch: a body built or copied into a std::string
   // anywhere on the way (uploader, request, transport) would count once per batch.
   REQUIRE(bank.largest_body >= kLarge);  // else these would measure nothing
+  if (!kCountsAllocations) {
+    WARN("AddressSanitizer build: heap allocations are not counted here (the normal build does)");
+    return;
+  }
   CHECK(g_large_allocations <= 2);
   CHECK(g_large_peak <= static_cast<std::int64_t>(2 * bank.largest_body));
   CHECK(g_large_live == 0);  // and what there is, is freed when drain() returns
