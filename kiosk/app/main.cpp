@@ -424,6 +424,7 @@ int main(int argc, char** argv) {
   StaffUi::install_input(window);  // after Dear ImGui's callbacks: the scanner path chains them
 
   Ui ui(font, site->panel_width_mm, site->panel_height_mm);
+  ui.record_text_pairs = !test_widgets.empty();
   for (int i = 0; i < static_cast<int>(S::kCount); ++i) {
     ui.request_text(tr(static_cast<S>(i), "ko"));
     ui.request_text(tr(static_cast<S>(i), "en"));

@@ -154,43 +154,13 @@ void keyboard(App& a) {
     ui.record("field:" + e.field, e.label, "field", p, ImVec2(p.x + w, p.y + ui.target()));
     ImGui::Dummy(ImVec2(w, ui.target()));
   }
-  float units = 0;
-  for (const auto& row : rows) {
-    float u = 0;
-    for (const Key& k : row) u += k.width;
-    units = std::max(units, u);
-  }
-  const float total_w = ImGui::GetWindowWidth() - ui.gap() * 4;
-  const float unit = (total_w - ui.gap() * (units - 1)) / units;
-  for (const auto& row : rows) {
-    // As drawn below: a key k units wide also spans the k-1 gaps inside it.
-    float row_w = ui.gap() * (static_cast<float>(row.size()) - 1);
-    for (const Key& k : row) row_w += unit * k.width + ui.gap() * (k.width - 1);
-    ImGui::SetCursorPosX(ui.gap() * 2 + (total_w - row_w) / 2);
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      const Key& k = row[i];
-      if (i) ImGui::SameLine();
-      std::string label = e.entry->shift() && k.kind == KeyKind::kChar ? k.label_shifted : k.label;
-      if (k.kind == KeyKind::kSpace) label = T(a, S::kKeyboardSpace);
-      if (k.kind == KeyKind::kDone) label = T(a, S::kKeyboardDone);
-      if (k.kind == KeyKind::kMode) label = T(a, S::kKeyboardLang);
-      if (k.kind == KeyKind::kBackspace) label = "\u2190";
-      const std::string id = "key:" + (k.kind == KeyKind::kChar ? std::string(1, k.code)
-                                                                  : k.kind == KeyKind::kShift     ? std::string("shift")
-                                                                  : k.kind == KeyKind::kBackspace ? std::string("backspace")
-                                                                  : k.kind == KeyKind::kSpace     ? std::string("space")
-                                                                  : k.kind == KeyKind::kMode      ? std::string("mode")
-                                                                                                  : std::string("done"));
-      const bool special = k.kind != KeyKind::kChar;
-      if (ui.button(id, label, ImVec2(unit * k.width + ui.gap() * (k.width - 1), key_h), special ? Tone::kSecondary : Tone::kQuiet,
-                    true, k.kind == KeyKind::kShift && e.entry->shift())) {
-        if (e.entry->press(k) == PressResult::kDone) {
-          a.finish_edit();
-          return;
-        }
-        ui.request_text(e.entry->text());
-      }
+  if (const Key* k = ui.key_rows(rows, e.entry->shift(),
+                                 {T(a, S::kKeyboardSpace), T(a, S::kKeyboardLang), T(a, S::kKeyboardDone)}, key_h)) {
+    if (e.entry->press(*k) == PressResult::kDone) {
+      a.finish_edit();
+      return;
     }
+    ui.request_text(e.entry->text());
   }
 }
 

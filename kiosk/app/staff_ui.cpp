@@ -1299,53 +1299,9 @@ void StaffUi::draw_keyboard() {
     ui_.record("field:kit", typed_->text(), "field", p, ImVec2(p.x + w, p.y + ui_.target()));
     ImGui::Dummy(ImVec2(w, ui_.target()));
   }
-  float units = 0;
-  for (const auto& row : rows) {
-    float u = 0;
-    for (const Key& k : row) u += k.width;
-    units = std::max(units, u);
-  }
-  const float total_w = W - g * 4;
-  const float unit = (total_w - g * (units - 1)) / units;
-  for (const auto& row : rows) {
-    float row_w = g * (static_cast<float>(row.size()) - 1);
-    for (const Key& k : row) row_w += unit * k.width + g * (k.width - 1);
-    ImGui::SetCursorPosX(g * 2 + (total_w - row_w) / 2);
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      const Key& k = row[i];
-      if (i) ImGui::SameLine();
-      std::string label = typed_->shift() && k.kind == KeyKind::kChar ? k.label_shifted : k.label;
-      std::string id = "key:";
-      switch (k.kind) {
-        case KeyKind::kChar:
-          id += std::string(1, k.code);
-          break;
-        case KeyKind::kShift:
-          id += "shift";
-          break;
-        case KeyKind::kBackspace:
-          id += "backspace", label = "\u2190";
-          break;
-        case KeyKind::kSpace:
-          id += "space", label = t(kKeySpace);
-          break;
-        case KeyKind::kMode:
-          id += "mode", label = t(kKeyLang);
-          break;
-        case KeyKind::kDone:
-          id += "done", label = t(kKeyDone);
-          break;
-      }
-      if (ui_.button(id, label, ImVec2(unit * k.width + g * (k.width - 1), key_h),
-                     k.kind == KeyKind::kChar ? Tone::kQuiet : Tone::kSecondary, true,
-                     k.kind == KeyKind::kShift && typed_->shift())) {
-        if (session_) session_->touch(now_);
-        if (typed_->press(k) == PressResult::kDone) {
-          typed_key(kKeyEnter);  // the typed code is checked like a scan
-          return;
-        }
-      }
-    }
+  if (const Key* k = ui_.key_rows(rows, typed_->shift(), {t(kKeySpace), t(kKeyLang), t(kKeyDone)}, key_h)) {
+    if (session_) session_->touch(now_);
+    if (typed_->press(*k) == PressResult::kDone) typed_key(kKeyEnter);  // the typed code is checked like a scan
   }
 }
 

@@ -293,6 +293,42 @@ bool Ui::choice(const std::string& id, const std::string& title_text, const std:
   return pressed;
 }
 
+const Key* Ui::key_rows(const std::vector<std::vector<Key>>& rows, bool shift, const KeyLabels& labels, float key_h) {
+  const float g = gap();
+  float units = 0;
+  for (const auto& row : rows) {
+    float u = 0;
+    for (const Key& k : row) u += k.width;
+    units = std::max(units, u);
+  }
+  const float total_w = ImGui::GetWindowWidth() - g * 4;
+  const float unit = (total_w - g * (units - 1)) / units;
+  const Key* pressed = nullptr;
+  for (const auto& row : rows) {
+    float row_w = g * (static_cast<float>(row.size()) - 1);
+    for (const Key& k : row) row_w += unit * k.width + g * (k.width - 1);
+    ImGui::SetCursorPosX(g * 2 + (total_w - row_w) / 2);
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      const Key& k = row[i];
+      if (i) ImGui::SameLine();
+      std::string label = shift && k.kind == KeyKind::kChar ? k.label_shifted : k.label;
+      std::string id = "key:";
+      switch (k.kind) {
+        case KeyKind::kChar: id += std::string(1, k.code); break;
+        case KeyKind::kShift: id += "shift"; break;
+        case KeyKind::kBackspace: id += "backspace", label = "\u2190"; break;
+        case KeyKind::kSpace: id += "space", label = labels.space; break;
+        case KeyKind::kMode: id += "mode", label = labels.mode; break;
+        case KeyKind::kDone: id += "done", label = labels.done; break;
+      }
+      if (button(id, label, ImVec2(unit * k.width + g * (k.width - 1), key_h),
+                 k.kind == KeyKind::kChar ? Tone::kQuiet : Tone::kSecondary, true, k.kind == KeyKind::kShift && shift))
+        pressed = &k;
+    }
+  }
+  return pressed;
+}
+
 void Ui::title(const std::string& t) {
   request_text(t);
   titles_.push_back(t);
@@ -340,6 +376,7 @@ Rgb Ui::current_background() const {
 }
 
 void Ui::note_pair(Rgb fg) {
+  if (!record_text_pairs) return;  // test mode only: not a cost of every frame in the field
   const Rgb bg = current_background();
   for (const ColorPair& p : text_pairs_)
     if (p.fg == fg && p.bg == bg) return;

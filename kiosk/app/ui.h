@@ -30,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "kiosk/keyboard.h"
 #include "kiosk/theme.h"
 
 namespace kiosk::app {
@@ -142,6 +143,15 @@ class Ui {
   // the test mode's record: the UI tests check each against WCAG's 4.5:1 (a pair the theme's
   // list does not know, e.g. page text on the warning overlay, shows up here).
   const std::vector<ColorPair>& text_pairs() const { return text_pairs_; }
+  bool record_text_pairs = false;  // set in test mode (--test-widgets)
+  // The rows of an on-screen keyboard (kiosk/keyboard.h's layout), each row centred in the
+  // window's width less the margins, a key k units wide spanning the k-1 gaps inside it. Ids
+  // "key:<char>", "key:shift", "key:backspace", "key:space", "key:mode", "key:done". Returns the
+  // key tapped this frame, or nullptr.
+  struct KeyLabels {
+    std::string space, mode, done;
+  };
+  const Key* key_rows(const std::vector<std::vector<Key>>& rows, bool shift, const KeyLabels& labels, float key_h);
   void title(const std::string& text);
   void text(const std::string& text, bool muted = false);
   void error_text(const std::string& text);  // icon + text: never colour alone

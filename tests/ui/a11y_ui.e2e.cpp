@@ -159,11 +159,7 @@ void kp_answer(KioskUnderTest& k, const Journey& j, const ItemInfo& it) {
   } else if (it.type == "choice" || it.type == "open-choice") {
     (void)k.activate("item:" + l + ":0");
   } else if (it.type == "integer" || it.type == "decimal") {
-    double v = 1;
-    if (it.min_value && it.max_value) v = std::floor((*it.min_value + *it.max_value) / 2);
-    else if (it.min_value) v = std::ceil(*it.min_value);
-    else if (it.max_value) v = std::floor(*it.max_value);
-    const std::string d = std::to_string(static_cast<long long>(std::max(0.0, v)));
+    const std::string d = number_answer(it);
     kp_fill(k, l, codes(d), d, true);
   } else if (it.type == "date") {
     kp_fill(k, l, codes("20200101"), "20200101", true);

@@ -179,6 +179,14 @@ std::vector<std::string> links_on(const Snapshot& s) {
   return out;
 }
 
+std::string number_answer(const ItemInfo& it) {
+  double v = 1;
+  if (it.min_value && it.max_value) v = std::floor((*it.min_value + *it.max_value) / 2);
+  else if (it.min_value) v = std::ceil(*it.min_value);
+  else if (it.max_value) v = std::floor(*it.max_value);
+  return std::to_string(static_cast<long long>(std::max(0.0, v)));
+}
+
 void answer(KioskUnderTest& k, const Journey& j, const ItemInfo& it) {
   const std::string& l = it.link_id;
   if (it.type == "boolean") {
@@ -186,11 +194,7 @@ void answer(KioskUnderTest& k, const Journey& j, const ItemInfo& it) {
   } else if (it.type == "choice" || it.type == "open-choice") {
     (void)k.tap("item:" + l + ":0");
   } else if (it.type == "integer" || it.type == "decimal") {
-    double v = 1;
-    if (it.min_value && it.max_value) v = std::floor((*it.min_value + *it.max_value) / 2);
-    else if (it.min_value) v = std::ceil(*it.min_value);
-    else if (it.max_value) v = std::floor(*it.max_value);
-    const std::string digits = std::to_string(static_cast<long long>(std::max(0.0, v)));
+    const std::string digits = number_answer(it);
     fill(k, l, codes(digits), digits);
   } else if (it.type == "date") {
     fill(k, l, codes("20200101"), "20200101");

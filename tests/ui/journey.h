@@ -50,6 +50,8 @@ fs::path package_path(const std::string& type);
 // messages shown when the kiosk refused to move on.
 Snapshot tap_and_leave(KioskUnderTest& k, const std::string& id, Ms limit = Ms(15000));
 std::vector<std::string> errors(const Snapshot& s);
+// A valid whole number for a numeric item: the middle of its range, else a bound, else 1.
+std::string number_answer(const ItemInfo& it);
 // WCAG 2.x contrast of two "#RRGGBB" colours (computed here, not with the kiosk's own code).
 double wcag_contrast(const std::string& a, const std::string& b);
 // CHECKs that every text colour the screen drew (the record's "text_pairs") has at least 4.5:1

@@ -118,6 +118,15 @@ std::vector<std::pair<std::string, std::string>> envelopes(
   return out;
 }
 
+// The kiosk's demo device made before the kiosk starts, so that staff accounts can be added.
+void demo_init(Rig& rig) {
+  fs::create_directories(rig.data());
+  const ts::ProcessResult init =
+      ts::run_process({ts::bin("kioskctl").string(), "--data-dir", rig.data().string(), "demo-init"}, Ms(60000));
+  INFO(init.err);
+  REQUIRE(init.exit_code == 0);
+}
+
 }  // namespace
 
 TEST_CASE(
@@ -126,13 +135,7 @@ TEST_CASE(
     "[ui][e2e][staff]") {
   Rig rig;
   // Before the kiosk starts: the demo device, a nurse and an IT account (as IT staff would).
-  fs::create_directories(rig.data());
-  {
-    const ts::ProcessResult init = ts::run_process(
-        {ts::bin("kioskctl").string(), "--data-dir", rig.data().string(), "demo-init"}, Ms(60000));
-    INFO(init.err);
-    REQUIRE(init.exit_code == 0);
-  }
+  demo_init(rig);
   const std::string nurse =
       add_staff(rig.data(), rig.tmp.path(), "간호사 테스트", "nurse", "246813");
   rig.start(screens_dir("staff"));
@@ -295,13 +298,7 @@ TEST_CASE(
     "unlocks a nurse, whose idle session ends after 2 minutes",
     "[ui][e2e][staff]") {
   Rig rig;
-  fs::create_directories(rig.data());
-  {
-    const ts::ProcessResult init = ts::run_process(
-        {ts::bin("kioskctl").string(), "--data-dir", rig.data().string(), "demo-init"}, Ms(60000));
-    INFO(init.err);
-    REQUIRE(init.exit_code == 0);
-  }
+  demo_init(rig);
   const std::string it = add_staff(rig.data(), rig.tmp.path(), "Test IT", "it", "975318");
   // A nurse locked out by 5 wrong PINs (set in the store directly: 5 real attempts take 80 s).
   const std::string nurse = add_staff(rig.data(), rig.tmp.path(), "Test Nurse", "nurse", "246813");
@@ -373,13 +370,7 @@ TEST_CASE(
     "card is gone",
     "[ui][e2e][staff]") {
   Rig rig;
-  fs::create_directories(rig.data());
-  {
-    const ts::ProcessResult init = ts::run_process(
-        {ts::bin("kioskctl").string(), "--data-dir", rig.data().string(), "demo-init"}, Ms(60000));
-    INFO(init.err);
-    REQUIRE(init.exit_code == 0);
-  }
+  demo_init(rig);
   const std::string nurse = add_staff(rig.data(), rig.tmp.path(), "Test Nurse", "nurse", "246813");
   rig.start(screens_dir("staff-reject"));
   KioskUnderTest& k = *rig.kiosk;
