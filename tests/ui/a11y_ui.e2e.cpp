@@ -143,9 +143,8 @@ void kp_fill(KioskUnderTest& k, const std::string& field, const std::vector<std:
     if (digits) (void)k.press_key("KP_" + c);  // a digit field: the keypad's number keys type
     else (void)k.activate("key:" + c);
   }
-  s = k.snapshot();
   INFO("field " << field);
-  CHECK(s.typed() == expect);
+  CHECK(await_typed(k, expect) == expect);
   if (digits) (void)k.press_key("KP_Enter");  // Enter is done in a digit field (its 2/8 type)
   else (void)k.activate("key:done");
   s = k.wait_until([](const Snapshot& x) { return x.editing().empty(); }, "the keyboard to close after " + field);

@@ -61,6 +61,8 @@ void check_text_contrast(const Snapshot& s);
 // flat colour (nothing rendered but the clear) is under 6 KB; every screen has text, borders
 // and buttons and is over 15 KB. At least `min_files` screenshots.
 void check_screenshots_drawn(const fs::path& dir, int min_files);
+// What the field being edited shows once it reads `expect` (within 5 s), or what it shows then.
+std::string await_typed(KioskUnderTest& k, const std::string& expect);
 // Opens the keyboard on `field`, presses `keys`, checks what the field shows, presses done.
 void fill(KioskUnderTest& k, const std::string& field, const std::vector<std::string>& keys, const std::string& expect);
 void read_to_end(KioskUnderTest& k, bool drag);

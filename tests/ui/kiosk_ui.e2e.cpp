@@ -166,7 +166,7 @@ TEST_CASE("kiosk UI: the idle timeout wipes a half-filled session", "[ui][e2e]")
   walk(k, j, pkg, "identity");
   (void)k.tap("field:family");
   k.keys(j.family_keys);
-  REQUIRE(k.snapshot().typed() == "김");
+  REQUIRE(await_typed(k, "김") == "김");
 
   const auto t0 = std::chrono::steady_clock::now();
   const Snapshot warn = k.wait_until([](const Snapshot& s) { return s.key().ends_with("+idle-warning"); }, "the idle warning",
