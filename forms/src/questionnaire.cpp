@@ -1,10 +1,12 @@
 #include "forms/questionnaire.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <functional>
 #include <set>
 
+#include "platform/crypto.h"
 
 namespace forms {
 
@@ -209,10 +211,98 @@ struct Loader {
         it.explanation = text_of(x, "valueString", xp, it.link_id);
         if (it.explanation.empty()) problem(xp, it.link_id, "explanation needs a valueString");
         require_translations(it.explanation, xp + "/valueString", it.link_id, "explanation");
+      } else if (url == kRecordedAudioUrl) {
+        read_recorded_audio(x, it, xp);
       } else {
         problem(xp, it.link_id, "extension '" + url + "' is not supported");
       }
     }
+  }
+
+  // The recorded-audio extension at `xp`: a FHIR Attachment with the WAV inline.
+  void read_recorded_audio(const json& x, Item& it, const std::string& xp) {
+    const std::string& link = it.link_id;
+    if (it.type != ItemType::kDisplay && it.type != ItemType::kGroup) {
+      problem(xp, link, "recorded-audio applies only to display items and to a group's text, not to " +
+                            std::string(item_type_name(it.type)) + " items");
+      return;
+    }
+    if (it.text.empty()) {
+      problem(xp, link, "recorded-audio needs the item's text: the synthesizer says it when the recording cannot be played");
+      return;
+    }
+    if (!x.contains("valueAttachment") || !x["valueAttachment"].is_object()) {
+      problem(xp, link, "recorded-audio needs a valueAttachment object");
+      return;
+    }
+    const json& a = x["valueAttachment"];
+    const std::string ap = xp + "/valueAttachment";
+    bool ok = true;
+    for (auto kv = a.begin(); kv != a.end(); ++kv) {
+      const std::string& k = kv.key();
+      if (k == "contentType" || k == "language" || k == "data" || k == "title") continue;
+      problem(ap + "/" + k, link, k == "url" ? std::string("a recording by 'url' is not supported: put the WAV file in 'data' (base64), so that the package signature covers it")
+                                             : "'" + k + "' is not supported on a recorded-audio attachment (contentType, language, data, title)");
+      ok = false;
+    }
+    const std::string type = a.contains("contentType") && a["contentType"].is_string() ? a["contentType"].get<std::string>() : "";
+    if (type != kRecordedAudioContentType) {
+      problem(ap + "/contentType", link, type.empty() ? std::string("recorded-audio needs contentType \"audio/wav\"")
+                                                      : "contentType must be \"audio/wav\" (16-bit PCM WAV), not \"" + type + "\"");
+      ok = false;
+    }
+    const std::string lang = a.contains("language") && a["language"].is_string() ? a["language"].get<std::string>() : "";
+    std::string langs;
+    for (const std::string& l : q.languages) langs += (langs.empty() ? "" : ", ") + l;
+    if (lang.empty()) {
+      problem(ap + "/language", link, "recorded-audio needs a 'language' (one of " + langs + ")");
+      ok = false;
+    } else if (std::find(q.languages.begin(), q.languages.end(), lang) == q.languages.end()) {
+      problem(ap + "/language", link, "language '" + lang + "' is neither the questionnaire's language nor a declared translation language (" + langs + ")");
+      ok = false;
+    } else if (it.recorded_audio.count(lang)) {
+      problem(ap + "/language", link, "a second recording in '" + lang + "' for this item (one per language)");
+      ok = false;
+    }
+    RecordedAudio rec;
+    if (a.contains("title")) {
+      if (!a["title"].is_string() || a["title"].get_ref<const std::string&>().empty()) {
+        problem(ap + "/title", link, "title must be a non-empty string");
+        ok = false;
+      } else {
+        rec.title = a["title"].get<std::string>();
+      }
+    }
+    if (!a.contains("data") || !a["data"].is_string() || a["data"].get_ref<const std::string&>().empty()) {
+      problem(ap + "/data", link, "recorded-audio needs 'data': the WAV file in base64");
+      return;
+    }
+    const std::string& b64 = a["data"].get_ref<const std::string&>();
+    const std::string cap = std::to_string(kMaxRecordedAudioBytes / (1024 * 1024)) + " MiB";
+    // Refuse an oversized recording before decoding it.
+    if (b64.size() / 4 * 3 > kMaxRecordedAudioBytes + 2) {
+      problem(ap + "/data", link, "the recording is larger than " + cap + " (shorten it, or record it in mono or at a lower sample rate)");
+      return;
+    }
+    platform::Result<platform::Bytes> bytes = platform::base64_decode_public(b64);
+    if (!bytes.is_ok()) {
+      problem(ap + "/data", link, "'data' is not valid base64 (standard alphabet, padded, no line breaks)");
+      return;
+    }
+    if (bytes->size() > kMaxRecordedAudioBytes) {
+      problem(ap + "/data", link, "the recording is larger than " + cap + " (shorten it, or record it in mono or at a lower sample rate)");
+      return;
+    }
+    auto wav = std::make_shared<std::string>(bytes->begin(), bytes->end());
+    *bytes = {};  // the decoded copy is no longer needed; recordings can be megabytes
+    const std::string why = recorded_audio_problem(*wav);
+    if (!why.empty()) {
+      problem(ap + "/data", link, "'data' is not a 16-bit PCM WAV file: " + why);
+      return;
+    }
+    if (!ok) return;
+    rec.wav = std::move(wav);
+    it.recorded_audio.emplace(lang, std::move(rec));
   }
 
   void read_item(const json& j, const std::string& ptr, int parent, std::set<std::string>& seen, int depth = 0) {
@@ -479,6 +569,40 @@ struct Loader {
 };
 
 }  // namespace
+
+std::string recorded_audio_problem(std::string_view b) {
+  auto u16 = [&](std::size_t at) {
+    return static_cast<std::uint32_t>(static_cast<unsigned char>(b[at])) |
+           static_cast<std::uint32_t>(static_cast<unsigned char>(b[at + 1])) << 8;
+  };
+  auto u32 = [&](std::size_t at) { return u16(at) | u16(at + 2) << 16; };
+  if (b.size() < 12 || b.substr(0, 4) != "RIFF" || b.substr(8, 4) != "WAVE") return "no RIFF/WAVE header";
+  bool have_fmt = false;
+  std::size_t at = 12;
+  while (at + 8 <= b.size()) {
+    const std::string_view id = b.substr(at, 4);
+    const std::size_t size = u32(at + 4);
+    const std::size_t body = at + 8;
+    if (id == "fmt ") {
+      if (size < 16 || body + 16 > b.size()) return "the fmt chunk is too short";
+      const std::uint32_t format = u16(body), channels = u16(body + 2), rate = u32(body + 4), bits = u16(body + 14);
+      if (format != 1) return "not plain PCM (format " + std::to_string(format) + ")";
+      if (bits != 16) return std::to_string(bits) + "-bit samples (16-bit are played)";
+      if (channels < 1 || channels > 2) return std::to_string(channels) + " channels (mono or stereo are played)";
+      if (rate < 8000 || rate > 96000) return "sample rate " + std::to_string(rate) + " Hz (8000 to 96000 are played)";
+      have_fmt = true;
+    } else if (id == "data") {
+      if (!have_fmt) return "the data chunk comes before the fmt chunk";
+      if (size < 2 || body + 2 > b.size()) return "no audio samples";
+      return "";
+    }
+    // Chunks are padded to an even size.
+    const std::size_t next = body + size + (size & 1u);
+    if (next <= at || next > b.size()) break;
+    at = next;
+  }
+  return have_fmt ? "no data chunk" : "no fmt chunk";
+}
 
 bool is_fhir_date(const std::string& s) {
   // YYYY, YYYY-MM or YYYY-MM-DD with a valid month and day.

@@ -233,22 +233,18 @@ void A11y::end_session() {
   errors_.clear();
 }
 
+void A11y::set_audio_cache_dir(const std::filesystem::path& dir) {
+  audio_cache_ = dir.empty() ? nullptr : std::make_unique<RecordedAudioCache>(dir);
+}
+
 void A11y::start_reading() {
   App& a = *app_;
   if (a.flow.screen() != Screen::kConsentRead) return;
   const auto& docs = a.flow.consent_sessions();
   const int d = a.flow.consent_doc();
   if (d < 0 || d >= static_cast<int>(docs.size())) return;
-  const forms::FormSession& s = docs[static_cast<std::size_t>(d)];
-  const forms::Questionnaire& q = s.questionnaire();
-  std::vector<Paragraph> ps;
-  for (std::size_t i = 0; i < q.items.size(); ++i) {
-    const forms::Item& it = q.items[i];
-    if (!s.shown(static_cast<int>(i))) continue;
-    if (it.type != forms::ItemType::kDisplay && it.type != forms::ItemType::kGroup) continue;
-    const std::string t = it.text.in(s.language(), q.language);
-    for (Paragraph& p : split_paragraphs(t)) ps.push_back(std::move(p));
-  }
+  // Recorded voices in the session's language are one paragraph each (kiosk/recorded_audio.h).
+  std::vector<Paragraph> ps = consent_paragraphs(docs[static_cast<std::size_t>(d)], audio_cache_.get());
   if (ps.empty()) return;
   reading_ = std::make_unique<ReadingSession>(*speech_, std::move(ps), lang());
   reading_->start();

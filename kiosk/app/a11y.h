@@ -24,6 +24,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <set>
@@ -31,6 +32,7 @@
 #include <vector>
 
 #include "kiosk/announce.h"
+#include "kiosk/recorded_audio.h"
 #include "kiosk/speech.h"
 
 namespace kiosk::app {
@@ -48,6 +50,10 @@ class A11y {
 
   // The App is rebuilt when the kiosk's set-up finishes: point at the current one.
   void attach(App* app);
+  // Where a consent's recorded voices (protocol packages, docs/FORMS.md) are written as WAV
+  // files for the speech module: a private dir, created 0700 when first needed. Until it is
+  // set, no recording is played and the synthesizer reads every paragraph.
+  void set_audio_cache_dir(const std::filesystem::path& dir);
 
   // A GLFW key event (action GLFW_PRESS, GLFW_REPEAT or GLFW_RELEASE). Returns true when it
   // did something (the frame loop then draws).
@@ -87,6 +93,7 @@ class A11y {
   bool queue_next_ = false;      // the next announcement follows "voice mode on" instead of cutting it
   std::unique_ptr<ReadingSession> reading_;
   bool reading_pending_ = false;
+  std::unique_ptr<RecordedAudioCache> audio_cache_;  // null: recordings are not played
 };
 
 }  // namespace kiosk::app

@@ -462,6 +462,7 @@ int main(int argc, char** argv) {
     if (speech) speech->chime();
   };
   A11y a11y(speech.get());
+  a11y.set_audio_cache_dir(data_dir / "audio-cache");  // recorded consent voices, as files to play
   a11y.attach(app.get());
 
   // Set-up (demo data bank, packages, outbox) runs beside the first frames: the attract

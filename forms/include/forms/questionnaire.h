@@ -9,12 +9,14 @@
 // Thread-safety: a loaded Questionnaire is immutable and may be shared between threads.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
 #include <regex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <variant>
 #include <vector>
@@ -25,6 +27,11 @@ namespace forms {
 
 inline constexpr char kTranslationUrl[] = "http://hl7.org/fhir/StructureDefinition/translation";
 inline constexpr char kBbdExt[] = "https://bbd.example.kr/fhir/StructureDefinition/";
+// A recorded human voice for a display item's (or a group's) text, one per language.
+inline constexpr char kRecordedAudioUrl[] = "https://bbd.example.kr/fhir/StructureDefinition/recorded-audio";
+inline constexpr char kRecordedAudioContentType[] = "audio/wav";
+// The largest recording a package may carry, decoded (about 3 minutes of 44.1 kHz stereo).
+inline constexpr std::size_t kMaxRecordedAudioBytes = 16u * 1024u * 1024u;
 
 // One problem found in a form: where (JSON pointer, linkId if inside an item) and what.
 struct Problem {
@@ -91,6 +98,16 @@ struct AnswerOption {
   std::string shown(const std::string& lang, const std::string& base_lang) const;
 };
 
+// A recorded human voice for an item's text in one language (docs/FORMS.md, "Recorded
+// voice"). `wav` holds the WAV file's bytes, decoded from the package's base64 (so the
+// package signature covers them) and checked at load to be a RIFF/WAVE 16-bit PCM file of at
+// most kMaxRecordedAudioBytes; the kiosk's wav.h reader does the full check when it plays.
+// Shared, so that copying a Questionnaire never copies audio. Never null in a loaded form.
+struct RecordedAudio {
+  std::shared_ptr<const std::string> wav;
+  std::string title;  // the attachment's optional title (for authors; never shown)
+};
+
 struct Item {
   std::string link_id;
   std::string pointer;  // JSON pointer in the source document
@@ -117,6 +134,9 @@ struct Item {
   std::string consent_provision;
   bool consent_mandatory = false;
   LocalizedText explanation;
+  // By language code (the questionnaire's language or a declared translation language);
+  // display and group items only.
+  std::map<std::string, RecordedAudio> recorded_audio;
 
   int parent = -1;
   std::vector<int> children;
@@ -150,6 +170,11 @@ struct LoadResult {
 // Whether a value's kind can answer an item of type `t` (decimal items take integers too;
 // choice items take codings, strings, integers and dates as their options do).
 bool value_fits_type(ItemType t, const Value& v);
+
+// Why `bytes` is not a recording the kiosk can play, or "" when it is: RIFF/WAVE with a
+// "fmt " chunk for plain PCM, 16 bits, 1 or 2 channels, 8 to 96 kHz, and a non-empty "data"
+// chunk after it (the light check done at load; kiosk/wav.h reads the samples).
+std::string recorded_audio_problem(std::string_view bytes);
 
 // A FHIR date: YYYY, YYYY-MM or YYYY-MM-DD with a real month and day.
 bool is_fhir_date(const std::string& s);
