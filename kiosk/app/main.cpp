@@ -37,6 +37,7 @@
 #include "forms/enrollment_bundle.h"
 #include "kiosk/device.h"
 #include "kiosk/form_tools.h"
+#include "kiosk/pointer_queue.h"
 #include "kiosk/site_config.h"
 #include "platform/clock.h"
 #include "platform/fs.h"
@@ -67,6 +68,8 @@ struct KeyEvent {
 };
 std::vector<KeyEvent> g_keys;
 bool g_pointer_pressed = false;
+// The pointer as it moved, each press and release where it happened (see pointer_queue.h).
+kiosk::PointerQueue g_pointer;
 
 // The name on the nurse's verification card as it is written on an ID: Korean names without a
 // space (김테스트), other scripts family name, space, given name ("Kim Test").
@@ -399,11 +402,15 @@ int main(int argc, char** argv) {
   glfwSwapInterval(1);
   // Input wakes the loop and asks for a few frames (a press and a release each need one).
   static int frames_wanted = 4;
-  glfwSetMouseButtonCallback(window, [](GLFWwindow*, int, int action, int) {
+  glfwSetMouseButtonCallback(window, [](GLFWwindow*, int button, int action, int) {
     frames_wanted = 6;
     if (action == GLFW_PRESS) g_pointer_pressed = true;
+    if (button == GLFW_MOUSE_BUTTON_LEFT) g_pointer.button(action == GLFW_PRESS);  // a touch is the left button
   });
-  glfwSetCursorPosCallback(window, [](GLFWwindow*, double, double) { frames_wanted = std::max(frames_wanted, 3); });
+  glfwSetCursorPosCallback(window, [](GLFWwindow*, double x, double y) {
+    frames_wanted = std::max(frames_wanted, 3);
+    g_pointer.moved(x, y);
+  });
   glfwSetKeyCallback(window, [](GLFWwindow*, int key, int, int action, int mods) {
     frames_wanted = 6;
     if (g_keys.size() < 256) g_keys.push_back({key, action, mods});
@@ -610,6 +617,16 @@ int main(int argc, char** argv) {
     glfwGetFramebufferSize(window, &fbw, &fbh);
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
+    {
+      // The backend read the pointer where it is now; the frame sees it where the next queued
+      // press or release happened instead, one change per frame (pointer_queue.h).
+      const kiosk::PointerQueue::State p = g_pointer.next_frame();
+      if (p.known) {
+        io.MousePos = ImVec2(static_cast<float>(p.x), static_cast<float>(p.y));
+        io.MouseDown[0] = p.down;
+      }
+      if (g_pointer.pending()) frames_wanted = std::max(frames_wanted, 2);
+    }
     ImGui::NewFrame();
     ui.begin_frame(fbw, fbh);
     // The screens draw into this window: the whole framebuffer, or in the low layout the band
