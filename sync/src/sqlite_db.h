@@ -39,6 +39,8 @@ class Stmt {
   const platform::Status& prepare_status() const { return prep_; }
   Stmt& bind(int i, std::int64_t v);
   Stmt& bind(int i, std::string_view v);
+  // Not copied: the caller keeps `v` alive until the statement has run (large texts).
+  Stmt& bind_static(int i, std::string_view v);
   Stmt& bind_blob(int i, platform::ByteView v);
   Stmt& bind_null(int i);
   // SQLITE_ROW -> true, SQLITE_DONE -> false; anything else -> error status.

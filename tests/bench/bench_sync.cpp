@@ -168,6 +168,17 @@ double drain_one_by_one(Kiosk& k, const std::string& url, platform::SystemClock&
   return acked / std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
+// Profiling (a) alone: `perf record -D -1 --control fifo:CTL ...` with BENCH_PERF_CTL=CTL
+// samples only while (a) drains (perf's control FIFO; see perf-record(1)).
+void perf_control(const char* cmd) {
+  const char* path = std::getenv("BENCH_PERF_CTL");
+  if (!path || !*path) return;
+  if (FILE* f = std::fopen(path, "w")) {
+    std::fprintf(f, "%s\n", cmd);
+    std::fclose(f);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -223,7 +234,9 @@ int main(int argc, char** argv) {
   // (a) before the floor's sink and curl: their 270 MB of freed buffers would otherwise sit in
   // this process's malloc arenas, where the drain could reuse them without its RSS showing it.
   double rss_delta = 0, rss_after = 0;
+  perf_control("enable");
   double batch_rps = drain_batched(a, url, clock, &rss_delta, nullptr, &rss_after);
+  perf_control("disable");
 
   httplib::SSLServer sink(cert.c_str(), key.c_str());
   sink.set_payload_max_length(std::size_t{1} << 34);

@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
 #include <cstring>
 #include <thread>
 
@@ -281,7 +283,7 @@ Reply Databank::register_device(const std::string& body) {
 Databank::Checked Databank::check_parsed(Result<datasync::Envelope> e, std::string_view text, const std::string& device,
                                          const platform::SignPublicKey& key) const {
   Checked c;
-  c.text = std::string(text);
+  c.text = text;
   if (!e.is_ok()) {
     // Name the envelope in the rejection if its id can be read at all.
     nlohmann::json j = json::parse(text, nullptr, false);
@@ -338,7 +340,7 @@ Databank::Outcome Databank::store_checked(const Checked& c, const std::string& v
            "INSERT INTO envelopes(id, sha256, device, kind, site, created, ref, envelope, received, receipt, via) "
            "VALUES(?,?,?,?,?,?,?,?,?,?,?)");
   ins.bind(1, c.id).bind(2, c.sha256).bind(3, c.header.device).bind(4, c.header.kind).bind(5, c.header.site)
-      .bind(6, c.header.created).bind(7, c.header.ref).bind(8, c.text).bind(9, c.received).bind(10, c.receipt).bind(11, via);
+      .bind(6, c.header.created).bind(7, c.header.ref).bind_static(8, c.text).bind(9, c.received).bind(10, c.receipt).bind(11, via);
   if (!ins.exec("storing envelope").is_ok()) {
     o.rejection = "store_error";
     return o;
@@ -393,23 +395,36 @@ Reply Databank::post_envelopes(const RequestAuth& auth, const std::string& path,
   if (!datasync::verify_request(sig, "POST", path, ts, auth.nonce, body, device_pub))
     return error_reply(401, "bad_signature", "request signature does not verify", now);
 
-  // The checks that need no store (parse, signature, seal) run on all cores, outside the
-  // lock; storing and receipts then run in one transaction. Only a signed request gets here.
+  // The checks that need no store (parse, signature, seal) run on worker threads, outside the
+  // lock; this thread stores each envelope, in order, as soon as it has been checked, all in
+  // one transaction (storing overlaps checking). Only a signed request gets here.
   Result<std::vector<std::string_view>> texts = datasync::split_envelope_batch(body);
-  std::vector<Checked> checked;
-  if (texts.is_ok() && texts->size() <= datasync::kMaxBatchCount) {
-    checked.resize(texts->size());
-    const std::size_t workers = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 4);
-    const std::size_t n = checked.size();
-    auto work = [&](std::size_t w) {
-      for (std::size_t i = w; i < n; i += workers)
+  const std::size_t n = texts.is_ok() && texts->size() <= datasync::kMaxBatchCount ? texts->size() : 0;
+  std::vector<Checked> checked(n);
+  std::vector<char> ready(n, 0);  // guarded by ready_mu
+  std::mutex ready_mu;
+  std::condition_variable ready_cv;
+  std::atomic<bool> cancel{false};
+  const std::size_t workers = std::min<std::size_t>(std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 4), n);
+  std::vector<std::thread> pool;
+  // Declared after what the workers use, so destroyed (cancelled, joined) before it, on every return.
+  struct Joiner {
+    std::vector<std::thread>& pool;
+    std::atomic<bool>& cancel;
+    ~Joiner() {
+      cancel = true;
+      for (std::thread& t : pool) t.join();
+    }
+  } joiner{pool, cancel};
+  for (std::size_t w = 0; w < workers; ++w)
+    pool.emplace_back([&, w] {
+      for (std::size_t i = w; i < n && !cancel; i += workers) {
         checked[i] = check_parsed(datasync::envelope_from_json((*texts)[i]), (*texts)[i], auth.device, device_pub);
-    };
-    std::vector<std::thread> pool;
-    for (std::size_t w = 1; w < std::min(workers, n); ++w) pool.emplace_back(work, w);
-    work(0);
-    for (std::thread& t : pool) t.join();
-  }
+        std::lock_guard<std::mutex> l(ready_mu);
+        ready[i] = 1;
+        ready_cv.notify_all();
+      }
+    });
 
   std::lock_guard<std::mutex> lock(mu_);
   Transaction tx(db_);
@@ -418,9 +433,9 @@ Reply Databank::post_envelopes(const RequestAuth& auth, const std::string& path,
     Stmt prune(db_, "DELETE FROM nonces WHERE ts_ms < ?");
     prune.bind(1, now - 2 * datasync::kRequestWindowMs);
     (void)prune.exec("pruning nonces");
-    Stmt n(db_, "INSERT INTO nonces(device, nonce, ts_ms) VALUES(?,?,?)");
-    n.bind(1, auth.device).bind(2, auth.nonce).bind(3, ts);
-    if (!n.exec("recording nonce").is_ok()) return error_reply(401, "replay", "this request was already received (nonce reused)", now);
+    Stmt nonce(db_, "INSERT INTO nonces(device, nonce, ts_ms) VALUES(?,?,?)");
+    nonce.bind(1, auth.device).bind(2, auth.nonce).bind(3, ts);
+    if (!nonce.exec("recording nonce").is_ok()) return error_reply(401, "replay", "this request was already received (nonce reused)", now);
   }
   if (!texts.is_ok()) {
     (void)tx.commit();  // keep the nonce: the signed request was seen
@@ -431,8 +446,12 @@ Reply Databank::post_envelopes(const RequestAuth& auth, const std::string& path,
     return error_reply(413, "too_many", "at most " + std::to_string(datasync::kMaxBatchCount) + " envelopes per request", now);
   }
   json receipts = json::array(), rejected = json::array();
-  for (const Checked& c : checked) {
-    Outcome o = store_checked(c, "online");
+  for (std::size_t i = 0; i < n; ++i) {
+    {
+      std::unique_lock<std::mutex> l(ready_mu);
+      ready_cv.wait(l, [&] { return ready[i] != 0; });
+    }
+    Outcome o = store_checked(checked[i], "online");
     if (o.receipt) receipts.push_back(std::move(*o.receipt));
     else rejected.push_back({{"id", o.id}, {"reason", o.rejection}});
   }

@@ -105,7 +105,7 @@ class Databank {
   // (reads keys_ and the clock only).
   struct Checked {
     std::string id;
-    std::string text;        // exactly as received
+    std::string_view text;   // exactly as received: in the request body (or import line), which outlives it
     datasync::EnvelopeHeader header;
     std::string sha256;      // hex, of the sealed bytes
     std::string rejection;   // empty when every check passed
