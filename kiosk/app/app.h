@@ -31,6 +31,9 @@ struct Editing {
   std::unique_ptr<TextEntry> entry;
   bool masked = false;  // RRN: shown as dots after the 7th digit
   std::function<void(const std::string&)> commit;
+  // The field is brought into view above the keyboard in the first frames of editing (the
+  // keyboard shrinks the content area in the frame it opens; the scroll follows in the next).
+  int reveal_frames = 3;
 };
 
 struct App {

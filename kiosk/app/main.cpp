@@ -494,6 +494,7 @@ int main(int argc, char** argv) {
   std::int64_t last_frame_cpu_us = cpu_us(CLOCK_PROCESS_CPUTIME_ID), last_frame_ui_us = cpu_us(CLOCK_THREAD_CPUTIME_ID);
   int frame = 0;
   bool first_frame_reported = false;
+  bool shot_taken = false;  // this visit of the screen has its screenshot
   std::string last_key, last_dump;
   int stable_frames = 0;
   std::int64_t last_second_drawn = -1;
@@ -681,8 +682,11 @@ int main(int argc, char** argv) {
 
     const std::string key = staff.active() ? staff.screen_key() : screen_key(app->flow) + (app->editing ? "+keyboard" : "");
     stable_frames = key == last_key ? stable_frames + 1 : 0;
-    if (!screenshots.empty() && stable_frames == 2) {
-      // The screen has settled (fonts rebuilt, layout done): save it once.
+    if (stable_frames == 0) shot_taken = false;
+    if (!screenshots.empty() && stable_frames >= 2 && !shot_taken && !ui.flashing()) {
+      // The screen has settled (fonts rebuilt, layout done) and the confirm frame of the tap
+      // that led here is gone: save it once per visit.
+      shot_taken = true;
       std::string name = std::string(app->flow.language()) + "-" + std::to_string(app->flow.text_scale_pct()) +
                          (app->flow.high_contrast() ? "-hc" : "") + "-" + key;
       for (char& c : name)

@@ -3,6 +3,7 @@
 // three buttons in the same places (back, call staff, start over), and, while a field is
 // being typed, the on-screen keyboard in the lower part of the screen.
 #include <imgui.h>
+#include <imgui_internal.h>  // ImGui::ScrollToItem (1.86 keeps it internal)
 
 #include <algorithm>
 #include <cmath>
@@ -176,6 +177,10 @@ void field_button(App& a, const std::string& field, const std::string& label, co
   const bool tapped = ui.button("field:" + field, text, ImVec2(width > 0 ? width : avail().x, ui.target()), Tone::kQuiet, true,
                                 editing, /*check_mark=*/false);
   ui.name_last(label);  // spoken as "<label>, text field, <value or 'entered'>"
+  if (editing && a.editing->reveal_frames > 0) {
+    --a.editing->reveal_frames;
+    ImGui::ScrollToItem(ImGuiScrollFlags_KeepVisibleEdgeY);  // the whole field and its label's line
+  }
   if (tapped) a.start_edit(field, label, mode, value, max_chars, std::move(commit), masked);
 }
 
