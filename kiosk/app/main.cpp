@@ -439,6 +439,7 @@ int main(int argc, char** argv) {
 
   Services sv;
   StaffUi staff(ui);  // the staff screens (issue 6): drawn instead of the participant's while active
+  staff.use_scanner(site->scanner_device);  // the barcode scanner as its own device, if the site names it
   std::vector<forms::ProtocolPackage> no_packages;
   kiosk::FlowConfig fc;
   fc.participation_types = site->participation_types;
@@ -727,6 +728,7 @@ int main(int argc, char** argv) {
   if (flog) std::fclose(flog);
   if (app->submit_thread.joinable()) app->submit_thread.join();
   staff.close();  // a session still open is locked (audited); nothing of it stays in memory
+  staff.stop_scanner();  // its reader wakes the loop through GLFW: closed before glfwTerminate
   setup.join();
   if (sv.sync) sv.sync->stop();
   sv.databank.stop();

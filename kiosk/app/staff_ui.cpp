@@ -138,6 +138,11 @@ enum Sx : int {
   kHoldHint,
   kAcked,
   kConflicts,
+  kScanner,
+  kScannerOwn,
+  kScannerBursts,
+  kScannerDown,
+  kScanDropped,
   kCount
 };
 
@@ -277,6 +282,12 @@ constexpr Text kTexts[] = {
     {kHoldHint, "직원", "Staff"},
     {kAcked, "전송 완료 {}건, 충돌 {}건", "{} delivered, {} conflicts"},
     {kConflicts, "충돌", "conflicts"},
+    {kScanner, "스캐너", "Scanner"},
+    {kScannerOwn, "{} (전용 장치)", "{} (own device)"},
+    {kScannerBursts, "키보드 입력 속도로 구분", "keyboard bursts"},
+    {kScannerDown, "키보드 입력 속도로 구분 ({})", "keyboard bursts ({})"},
+    {kScanDropped, "스캔을 읽지 못했습니다. 다시 스캔하세요. ({})",
+     "The scan could not be read; scan again. ({})"},
 };
 static_assert(sizeof(kTexts) / sizeof(kTexts[0]) == kCount,
               "one Korean and one English string per id");
@@ -304,20 +315,46 @@ struct KeyIn {
   std::int64_t at_ms;
 };
 constexpr char32_t kBackspaceKey = 0x08;
+// An Enter this long after the last printable key is a person's Enter (it activates the focused
+// control); sooner, it ends a burst the detector did not take for a scan (a scanner slowed
+// down, or typing without the code field): it must not press whatever has the focus.
+constexpr std::int64_t kEnterQuietMs = 500;
 std::vector<KeyIn> g_keys_in;  // drained by StaffUi::tick
 bool g_capture = false;        // the verify screen is shown
+bool g_drop_char = false;      // the next character comes from a navigation key (keypad digit)
 GLFWcharfun g_prev_char = nullptr;
 GLFWkeyfun g_prev_key = nullptr;
 
+// Keys that navigate (on_key), never typed and never sent by a scanner in keyboard mode: they
+// pass on to the frame loop even while the verify screen captures the keyboard. The keypad's
+// Enter stays with the detector (a scanner may end a code with it).
+bool navigation_key(int key) {
+  return key == GLFW_KEY_TAB || key == GLFW_KEY_UP || key == GLFW_KEY_DOWN ||
+         key == GLFW_KEY_LEFT || key == GLFW_KEY_RIGHT || key == GLFW_KEY_ESCAPE ||
+         (key >= GLFW_KEY_KP_0 && key <= GLFW_KEY_KP_EQUAL && key != GLFW_KEY_KP_ENTER);
+}
+
 void char_callback(GLFWwindow* w, unsigned int cp) {
   if (g_capture) {
+    if (g_drop_char) {  // the digit of a keypad key with NumLock on: it navigated instead
+      g_drop_char = false;
+      return;
+    }
     if (g_keys_in.size() < 512) g_keys_in.push_back({static_cast<char32_t>(cp), steady_ms()});
-    return;  // never to Dear ImGui or the keypad navigation
+    return;  // never to Dear ImGui
   }
   if (g_prev_char) g_prev_char(w, cp);
 }
 
 void key_callback(GLFWwindow* w, int key, int scancode, int action, int mods) {
+  g_drop_char = false;
+  if (g_capture && navigation_key(key)) {
+    // GLFW delivers a key's character right after the key: drop it (a keypad 2 moves the focus,
+    // it does not type "2" too).
+    g_drop_char = action != GLFW_RELEASE;
+    if (g_prev_key) g_prev_key(w, key, scancode, action, mods);
+    return;
+  }
   if (g_capture) {
     if (action != GLFW_RELEASE && (key == GLFW_KEY_ENTER || key == GLFW_KEY_KP_ENTER) &&
         g_keys_in.size() < 512)
@@ -432,12 +469,92 @@ StaffUi::StaffUi(Ui& ui) : ui_(ui) {
 StaffUi::~StaffUi() {
   if (worker_ && worker_->thread.joinable()) worker_->thread.join();
   platform::wipe(pin_);
+  verification_.reset();
+  wipe_shown_cards();
+  scanner_.reset();
   g_capture = false;
 }
 
 void StaffUi::install_input(GLFWwindow* window) {
   g_prev_char = glfwSetCharCallback(window, char_callback);
   g_prev_key = glfwSetKeyCallback(window, key_callback);
+}
+
+// --- the scanner as its own device -------------------------------------------------------------
+void StaffUi::use_scanner(const std::string& device) {
+  scanner_.reset();
+  scanner_path_ = device;
+  scanner_problem_.clear();
+  if (!scanner_path_.empty()) open_scanner();
+}
+
+void StaffUi::stop_scanner() {
+  scanner_.reset();
+  scanner_path_.clear();
+}
+
+void StaffUi::open_scanner() {
+  auto r = EvdevScanner::open(scanner_path_, [] { glfwPostEmptyEvent(); });
+  if (r.is_ok()) {
+    scanner_ = std::move(r.value());
+    std::fprintf(stderr, "kiosk: %s: reading the barcode scanner as its own device\n",
+                 scanner_path_.c_str());
+    scanner_problem_.clear();
+    return;
+  }
+  // Said once per problem, not at every retry.
+  if (r.status().message() != scanner_problem_)
+    std::fprintf(stderr, "kiosk: %s; scans are detected as keyboard bursts instead\n",
+                 r.status().message().c_str());
+  scanner_problem_ = r.status().message();
+  scanner_retry_ms_ = steady_ms() + 10'000;
+}
+
+void StaffUi::poll_scanner() {
+  if (scanner_path_.empty()) return;
+  if (!scanner_) {
+    if (steady_ms() >= scanner_retry_ms_) open_scanner();
+    if (screen_ == StaffScreen::kItStatus) redraw_ = redraw_ || scanner_ != nullptr;
+    return;
+  }
+  for (ScannerEvent& e : scanner_->drain()) {
+    switch (e.kind) {
+      case ScannerEvent::Kind::kScan:
+        // Where the burst detector's scans go, and only where they would.
+        if (screen_ == StaffScreen::kVerify) {
+          handle_scan(e.text);
+          redraw_ = true;
+        }
+        break;
+      case ScannerEvent::Kind::kDropped:
+        std::fprintf(stderr, "kiosk: scanner %s: %s\n", scanner_path_.c_str(), e.text.c_str());
+        if (screen_ == StaffScreen::kVerify) {
+          scan_message_ = fmt(t(kScanDropped), {e.text});
+          scan_message_ok_ = false;
+          ui_.request_text(scan_message_);
+          redraw_ = true;
+        }
+        break;
+      case ScannerEvent::Kind::kEnded:
+        std::fprintf(stderr, "kiosk: %s; scans are detected as keyboard bursts instead\n",
+                     e.text.c_str());
+        scanner_problem_ = e.text;
+        scanner_retry_ms_ = steady_ms() + 10'000;
+        redraw_ = redraw_ || screen_ == StaffScreen::kItStatus;
+        break;
+    }
+  }
+  if (!scanner_->running() && !scanner_->has_events()) scanner_.reset();
+}
+
+std::string StaffUi::scanner_mode() const {
+  if (scanner_ && scanner_->running()) return fmt(t(kScannerOwn), {scanner_path_});
+  if (scanner_path_.empty()) return t(kScannerBursts);
+  return fmt(t(kScannerDown), {scanner_problem_});
+}
+
+void StaffUi::wipe_shown_cards() {
+  shown_.clear();  // each OpenCard wipes its plaintext as it goes
 }
 
 std::string StaffUi::t(int id) const {
@@ -479,6 +596,11 @@ std::string StaffUi::probe() const {
                   (worker_ ? "|checking" : "") + "|" + message_ + "|" + error_ + "|" + notice_ +
                   "|" + scan_message_ + "|" + status_message_ + "|cards " +
                   std::to_string(cards_.size());
+  // How many decrypted cards are held now, and how many were decrypted since start: the list
+  // decrypts each card once, not per frame, and nothing stays decrypted off its screen.
+  int plain = verification_ ? 1 : 0;
+  for (const ShownCard& c : shown_) plain += c.card ? 1 : 0;
+  p += "|plain " + std::to_string(plain) + "|decrypts " + std::to_string(decrypts_);
   if (retry_at_ms_ > now_) p += "|wait " + std::to_string((retry_at_ms_ - now_ + 999) / 1000);
   if (verification_)
     for (KitKind k : {KitKind::kBlood, KitKind::kUrine})
@@ -500,6 +622,7 @@ void StaffUi::go(StaffScreen s) {
   typed_.reset();
   if (s != StaffScreen::kVerify && s != StaffScreen::kReject)
     verification_.reset();  // the card is wiped
+  wipe_shown_cards();       // the list's cards too (decrypted again if the list comes back)
   if (s == StaffScreen::kAccounts) {
     staff_list_.clear();
     list_error_.clear();
@@ -511,7 +634,10 @@ void StaffUi::go(StaffScreen s) {
   }
   if (s == StaffScreen::kNurseHome) refresh_cards();
   if (s == StaffScreen::kItStatus) refresh_status();
-  ui_.reset_focus();
+  // Placed when the new screen's first frame ends (go() runs inside the old screen's frame):
+  // its first control, or on the PIN pad (a digit field) its keys, where Enter is OK.
+  focus_on_draw_ = s == StaffScreen::kPin ? "pin:1" : "";
+  focus_pending_ = true;
 }
 
 void StaffUi::close() {
@@ -526,6 +652,7 @@ void StaffUi::close() {
   }
   session_.reset();
   verification_.reset();
+  wipe_shown_cards();
   typed_.reset();
   detector_.reset();
   platform::wipe(pin_);
@@ -541,6 +668,7 @@ void StaffUi::close() {
   g_capture = false;
   g_keys_in.clear();
   lang_ = "ko";
+  ui_.set_focus_visible(false);  // the next participant starts without the ring (touch)
 }
 
 void StaffUi::end_session() {
@@ -615,6 +743,7 @@ bool StaffUi::wants_frame() const {
   if (!active()) return false;
   if (worker_) return worker_->done.load();
   if (!g_keys_in.empty()) return true;
+  if (scanner_ && scanner_->has_events()) return true;
   if (detector_.wake_at() && *detector_.wake_at() <= steady_ms()) return true;
   // Countdowns (PIN wait, idle lock) are drawn once a second.
   return now_ / 1000 != last_second_;
@@ -629,6 +758,7 @@ void StaffUi::tick(std::int64_t now_unix_ms) {
     next_expire_ms_ = now_unix_ms + 60'000;
     if (n.is_ok() && n.value() > 0 && screen_ == StaffScreen::kNurseHome) refresh_cards();
   }
+  poll_scanner();  // also while closed: scans then go nowhere, the device's end is noticed
   if (!active()) return;
   if (worker_ && worker_->done.load()) finish_sign_in();
   if (session_) {
@@ -648,20 +778,21 @@ void StaffUi::tick(std::int64_t now_unix_ms) {
     keys.swap(g_keys_in);
     for (const KeyIn& k : keys) {
       if (k.ch == kBackspaceKey) {
-        for (char32_t c : detector_.poll(k.at_ms + kScanMaxGapMs + 1).typed) typed_key(c);
+        keys_typed(detector_.poll(k.at_ms + kScanMaxGapMs + 1).typed, k.at_ms);
         typed_key(kBackspaceKey);
         continue;
       }
       ScanDetector::Output o = detector_.key(k.ch, k.at_ms);
-      for (char32_t c : o.typed) typed_key(c);
+      keys_typed(o.typed, k.at_ms);
       if (o.scan) handle_scan(*o.scan);
+      if (k.ch != kKeyEnter && k.ch != U'\r') last_printable_ms_ = k.at_ms;
     }
     const std::optional<std::int64_t> wake = detector_.wake_at();
     if (!wake) break;
     const std::int64_t now = steady_ms();
     if (*wake <= now || now >= spin_end) {
       ScanDetector::Output o = detector_.poll(std::max(now, *wake));
-      for (char32_t c : o.typed) typed_key(c);
+      keys_typed(o.typed, now);
       if (o.scan) handle_scan(*o.scan);
       break;
     }
@@ -673,24 +804,101 @@ void StaffUi::tick(std::int64_t now_unix_ms) {
 bool StaffUi::on_key(int key, int action, int mods) {
   if (!active() || action == GLFW_RELEASE) return false;
   if (session_) session_->touch(now_);
+  const bool repeat = action == GLFW_REPEAT;
   const bool shift = (mods & GLFW_MOD_SHIFT) != 0;
-  if (key == GLFW_KEY_TAB)
-    ui_.nav(shift ? NavKey::kPrevious : NavKey::kNext);
-  else if (key == GLFW_KEY_DOWN || key == GLFW_KEY_RIGHT)
-    ui_.nav(NavKey::kNext);
-  else if (key == GLFW_KEY_UP || key == GLFW_KEY_LEFT)
-    ui_.nav(NavKey::kPrevious);
-  else if (key == GLFW_KEY_ENTER || key == GLFW_KEY_KP_ENTER)
-    ui_.nav(NavKey::kActivate);
-  else if (screen_ == StaffScreen::kPin && key >= GLFW_KEY_0 && key <= GLFW_KEY_9)
-    ui_.press("pin:" + std::to_string(key - GLFW_KEY_0));
-  else if (screen_ == StaffScreen::kPin && key >= GLFW_KEY_KP_0 && key <= GLFW_KEY_KP_9)
-    ui_.press("pin:" + std::to_string(key - GLFW_KEY_KP_0));
-  else if (screen_ == StaffScreen::kPin && key == GLFW_KEY_BACKSPACE)
-    ui_.press("pin:back");
-  else
-    return false;
-  return true;
+  const bool enter = key == GLFW_KEY_ENTER || key == GLFW_KEY_KP_ENTER;
+  if (screen_ == StaffScreen::kPin) {
+    // A digit field (docs/ACCESSIBILITY.md): the number keys type, Enter is OK, Backspace and
+    // the keypad's . delete, Esc goes back to the names; Tab and the arrows move the focus.
+    int digit = -1;
+    if (key >= GLFW_KEY_0 && key <= GLFW_KEY_9) digit = key - GLFW_KEY_0;
+    if (key >= GLFW_KEY_KP_0 && key <= GLFW_KEY_KP_9) digit = key - GLFW_KEY_KP_0;
+    if (digit >= 0) {
+      ui_.press("pin:" + std::to_string(digit));
+      return true;
+    }
+    if (key == GLFW_KEY_BACKSPACE || key == GLFW_KEY_KP_DECIMAL) {
+      ui_.press("pin:back");
+      return true;
+    }
+    if (enter) {
+      if (repeat) return false;
+      // On the pad (its keys, OK) Enter is OK; on the other controls it presses them.
+      const std::string& f = ui_.focus_id();
+      if (f.rfind("pin:", 0) == 0 && f != "pin:back" && f != "pin:cancel")
+        ui_.press("pin:ok");
+      else
+        ui_.nav(NavKey::kActivate);
+      return true;
+    }
+  }
+  if (screen_ == StaffScreen::kVerify && typed_ && key == GLFW_KEY_KP_DECIMAL) {
+    (void)typed_->backspace();  // in the kit code field the keypad's . deletes, as Backspace does
+    return true;
+  }
+  switch (key) {
+    case GLFW_KEY_TAB:
+      ui_.set_focus_visible(true);
+      ui_.nav(shift ? NavKey::kPrevious : NavKey::kNext);
+      return true;
+    case GLFW_KEY_DOWN:
+    case GLFW_KEY_RIGHT:
+    case GLFW_KEY_KP_2:
+    case GLFW_KEY_KP_6:
+      ui_.set_focus_visible(true);
+      ui_.nav(NavKey::kNext);
+      return true;
+    case GLFW_KEY_UP:
+    case GLFW_KEY_LEFT:
+    case GLFW_KEY_KP_8:
+    case GLFW_KEY_KP_4:
+      ui_.set_focus_visible(true);
+      ui_.nav(NavKey::kPrevious);
+      return true;
+    case GLFW_KEY_KP_5:
+    case GLFW_KEY_ENTER:
+    case GLFW_KEY_KP_ENTER:
+      if (repeat) return false;
+      ui_.set_focus_visible(true);
+      ui_.nav(NavKey::kActivate);
+      return true;
+    case GLFW_KEY_ESCAPE:
+    case GLFW_KEY_KP_DECIMAL:
+    case GLFW_KEY_BACKSPACE:
+      if (repeat) return false;
+      back_key();
+      return true;
+    default:
+      return false;
+  }
+}
+
+void StaffUi::back_key() {
+  switch (screen_) {
+    case StaffScreen::kAccounts:
+      ui_.press("staff:cancel");
+      break;
+    case StaffScreen::kPin:
+      ui_.press("pin:cancel");
+      break;
+    case StaffScreen::kVerify:
+      if (typed_) {  // the kit code keyboard: closed, nothing checked
+        typed_.reset();
+        detector_.reset();
+        ui_.request_focus(std::string("kit:") + kit_kind_name(typed_kind_) + ":type");
+        redraw_ = true;
+      } else {
+        ui_.press("verify:back");
+      }
+      break;
+    case StaffScreen::kReject:
+      ui_.press("reject:back");
+      break;
+    case StaffScreen::kClosed:
+    case StaffScreen::kNurseHome:  // no back: "Lock" is not a back button
+    case StaffScreen::kItStatus:
+      break;
+  }
 }
 
 // --- sign-in ---------------------------------------------------------------------------------
@@ -772,6 +980,22 @@ void StaffUi::finish_sign_in() {
 }
 
 // --- scanning ----------------------------------------------------------------------------------
+void StaffUi::keys_typed(const std::u32string& keys, std::int64_t at_ms) {
+  for (char32_t c : keys) {
+    if (c == kKeyEnter && !typed_) {
+      // Enter on its own: the keypad's (or keyboard's) activation of the focused control. Right
+      // after printable keys it ends a burst that was not a scan: nothing is pressed.
+      if (at_ms - last_printable_ms_ > kEnterQuietMs) {
+        ui_.set_focus_visible(true);
+        ui_.nav(NavKey::kActivate);
+        redraw_ = true;
+      }
+      continue;
+    }
+    typed_key(c);
+  }
+}
+
 void StaffUi::typed_key(char32_t ch) {
   if (!typed_) return;  // typing without the code field open goes nowhere
   if (ch == kBackspaceKey) {
@@ -779,6 +1003,7 @@ void StaffUi::typed_key(char32_t ch) {
   } else if (ch == kKeyEnter) {
     std::string text = typed_->text();
     typed_.reset();
+    ui_.request_focus(std::string("kit:") + kit_kind_name(typed_kind_) + ":type");
     if (text.find_first_not_of(' ') != std::string::npos) handle_scan(text);  // empty: just closes
   } else if (ch >= 0x20 && ch < 0x7F) {
     // A physical keyboard types ASCII into the kit code whatever mode the on-screen one shows:
@@ -830,6 +1055,7 @@ void StaffUi::handle_scan(const std::string& text) {
 }
 
 void StaffUi::refresh_cards() {
+  wipe_shown_cards();
   cards_.clear();
   cards_error_.clear();
   auto p = desk_->pending();
@@ -1034,11 +1260,19 @@ void StaffUi::draw_home() {
   for (const PendingCard& pc : cards_) {
     if (ImGui::GetCursorPosY() + card_h > bottom)
       break;  // the oldest first; more after these are done
-    // Decrypted for this frame only: the OpenCard is wiped when it goes out of scope.
-    platform::Result<OpenCard> oc = desk_->open(pc.envelope_id);
+    // Decrypted once, when first drawn, and kept only while the list is shown (wipe_shown_cards).
+    const std::size_t at = static_cast<std::size_t>(i);
+    if (shown_.size() != cards_.size()) shown_.resize(cards_.size());
+    ShownCard& shown = shown_[at];
+    if (!shown.tried) {
+      shown.tried = true;
+      ++decrypts_;
+      platform::Result<OpenCard> oc = desk_->open(pc.envelope_id);
+      if (oc.is_ok()) shown.card.emplace(std::move(oc.value()));
+    }
     std::string title, sub;
-    if (oc.is_ok()) {
-      const datasync::VerificationCard& c = oc->card();
+    if (shown.card) {
+      const datasync::VerificationCard& c = shown.card->card();
       title = c.name + "  \u00B7  " + t(kBorn) + " " + c.birth_date;
       if (c.has_representative())
         title += "  \u00B7  " + t(kRepresentative) + ": " + c.representative_name + " (" +
@@ -1059,6 +1293,7 @@ void StaffUi::draw_home() {
     if (i % 2 == 0 && &pc != &cards_.back()) ImGui::SameLine();
     ++i;
     if (tapped && session_) {
+      ++decrypts_;  // begin() opens the card for the verify screen (kept while it is shown)
       auto v = desk_->begin(*session_, pc.envelope_id);
       if (v.is_ok()) {
         verification_.emplace(std::move(v.value()));
@@ -1185,7 +1420,9 @@ void StaffUi::draw_verify() {
     if (ui_.button("kit:" + name + ":type", t(kTypeCode), ImVec2(half, ui_.target()),
                    Tone::kSecondary)) {
       typed_ = std::make_unique<TextEntry>(KeyboardMode::kLatin, 32);
+      typed_kind_ = k;
       detector_.reset();
+      ui_.request_focus("key:", /*prefix=*/true);  // the keypad moves over the keys at once
     }
     ImGui::SameLine();
     if (ui_.button("kit:" + name + ":clear", t(kClear), ImVec2(half, ui_.target()),
@@ -1417,6 +1654,8 @@ void StaffUi::draw_status() {
   row("disk", t(kFreeDisk), human_bytes(status_.free_disk_bytes),
       status_.free_disk_bytes >= 0 && status_.free_disk_bytes < 500LL * 1024 * 1024);
   row("version", t(kAppVersion), KIOSK_APP_VERSION);
+  row("scanner", t(kScanner), scanner_mode(),
+      !scanner_path_.empty() && !(scanner_ && scanner_->running()));
   // Locked accounts, for an IT session to unlock.
   ImGui::Dummy(ImVec2(1, g));
   ImGui::SetCursorPosX(g * 2);
@@ -1472,6 +1711,10 @@ void StaffUi::draw(std::int64_t now_unix_ms) {
                    ImGuiWindowFlags_NoScrollbar);
   ImGui::PopStyleColor();
   ImGui::BringWindowToDisplayFront(ImGui::GetCurrentWindow());
+  if (focus_pending_) {
+    ui_.request_focus(focus_on_draw_);
+    focus_pending_ = false;
+  }
   switch (screen_) {
     case StaffScreen::kClosed:
       break;

@@ -6,14 +6,28 @@
 // active(). The rules live in kiosk_core (kiosk/staff.h, kiosk/verification.h, kiosk/kit.h);
 // this layer draws their state with the Ui widgets (every control recorded with an id) and turns
 // taps into calls. It never shows participant screens' data: it opens only from the attract
-// and thank-you screens, and a card's name and birth date are decrypted only for the frame
-// that shows them (VerificationDesk::open, wiped when the frame's OpenCard goes).
+// and thank-you screens, and a card's name and birth date are decrypted only while a screen
+// shows them: each card of the list once, when first drawn, kept (an OpenCard) while the list
+// is shown; the card being verified while its verify (or reject) screen is. Leaving the
+// screen, locking, the idle end, close() and the destructor wipe them.
 //
-// Scanner input: install_input() chains GLFW's char and key callbacks. While the verify screen
-// is shown, every character and Enter goes to a ScanDetector (as ASCII, timestamped when GLFW
-// delivers it), never to Dear ImGui, the keypad navigation or the on-screen keyboard's Hangul
-// composer; a burst is a scan, slower keys are typing for the kit code field if it is open.
-// On every other screen the callbacks pass everything on unchanged.
+// Scanner input, two ways. (1) The site's scanner_device (use_scanner()): the scanner read as
+// its own input device and grabbed (kiosk/scanner_evdev.h), so its keys never reach X; its
+// scans are drained in tick(). If it cannot be opened, or goes away (unplugged), that is said
+// once on stderr and on the IT status screen, and it is tried again every 10 s. (2) Always, for
+// scanners on the keyboard path: install_input() chains GLFW's char and key callbacks. While
+// the verify screen is shown, every character, Enter and Backspace goes to a ScanDetector (as
+// ASCII, timestamped when GLFW delivers it), never to Dear ImGui or the on-screen keyboard's
+// Hangul composer; a burst is a scan, slower keys are typing for the kit code field if it is
+// open, and an Enter typed on its own activates the focused control. Navigation keys (Tab,
+// arrows, Esc, the numeric keypad but its Enter) pass on to on_key(). On every other screen the
+// callbacks pass everything on unchanged.
+//
+// Keypad (issue 7, docs/ACCESSIBILITY.md): every staff control is in the widget layer's focus
+// order; 2/6/Down/Right/Tab and 8/4/Up/Left/Shift+Tab move, 5/Enter activate, Esc and the
+// keypad's . go back where a screen has a back button. The PIN pad is a digit field: number
+// keys type, Enter is OK, Backspace and . delete. Opening the staff screens is a long press on
+// the corner (touch only).
 //
 // PIN: typed on the pad into a buffer reserved up front (no reallocation leaves copies), copied
 // to a worker thread for StaffAccounts::sign_in (argon2id, ~0.1 s; the frame loop stays alive)
@@ -39,6 +53,7 @@
 #include "kiosk/device.h"
 #include "kiosk/keyboard.h"
 #include "kiosk/kit.h"
+#include "kiosk/scanner_evdev.h"
 #include "kiosk/staff.h"
 #include "kiosk/verification.h"
 #include "platform/clock.h"
@@ -75,6 +90,14 @@ class StaffUi {
 
   // Chains GLFW's char and key callbacks (call once, after Dear ImGui installed its own).
   static void install_input(GLFWwindow* window);
+  // The site's scanner device ("": none, scanner bursts on the keyboard only). Opened and
+  // grabbed now; on failure the kiosk says why on stderr and tries again every 10 s.
+  // REQUIRES: GLFW is initialised (the reader wakes the frame loop with glfwPostEmptyEvent).
+  void use_scanner(const std::string& device);
+  // Closes the scanner device; call before glfwTerminate.
+  void stop_scanner();
+  // For the status screen: "/dev/input/... (own device)", or keyboard bursts and why.
+  std::string scanner_mode() const;
 
   // The app's set-up finished: accounts and the verification desk become usable, and cards past
   // their expiry are expired at once (then every minute, from tick()).
@@ -98,9 +121,9 @@ class StaffUi {
   void tick(std::int64_t now_unix_ms);
   // Something must be drawn without input: a hold in progress, a countdown, keys to handle.
   bool wants_frame() const;
-  // A key that reached the frame loop while a staff screen is shown (not the verify screen,
-  // whose keys the scanner path takes): Tab/arrows move the focus, Enter activates, digits and
-  // Backspace type on the PIN pad. Returns true when it did something.
+  // A key that reached the frame loop while a staff screen is shown (on the verify screen only
+  // the navigation keys do; the scanner path takes the rest): see "Keypad" above. Returns true
+  // when it did something.
   bool on_key(int key, int action, int mods);
   // Draws the active staff screen (full window).
   void draw(std::int64_t now_unix_ms);
@@ -116,6 +139,11 @@ class StaffUi {
   void refresh_status();
   void handle_scan(const std::string& text);
   void typed_key(char32_t ch);
+  void keys_typed(const std::u32string& keys, std::int64_t at_ms);
+  void open_scanner();
+  void poll_scanner();
+  void wipe_shown_cards();
+  void back_key();
   void finish_sign_in();
   void start_sign_in();
   std::string t(int id) const;
@@ -142,7 +170,9 @@ class StaffUi {
   std::unique_ptr<VerificationDesk> desk_;
   std::int64_t next_expire_ms_ = 0;
 
-  bool redraw_ = false;  // the screen changed outside a frame (idle lock, sign-in result)
+  bool redraw_ = false;         // the screen changed outside a frame (idle lock, sign-in result)
+  bool focus_pending_ = false;  // go() chose a new screen: its focus is placed in its first frame
+  std::string focus_on_draw_;   // "": the first control
 
   // Corner hold.
   bool holding_ = false;
@@ -162,6 +192,12 @@ class StaffUi {
 
   // Nurse.
   std::vector<PendingCard> cards_;
+  struct ShownCard {
+    bool tried = false;            // decrypted (or failed to) already: never again per frame
+    std::optional<OpenCard> card;  // wiped when it goes
+  };
+  std::vector<ShownCard> shown_;  // beside cards_, filled as the list draws them
+  int decrypts_ = 0;              // cards decrypted since start (the test probe shows it)
   std::string cards_error_;
   std::string notice_;
   std::optional<Verification> verification_;
@@ -169,8 +205,16 @@ class StaffUi {
   bool scan_message_ok_ = false;
   std::optional<RejectReason> reason_;
   ScanDetector detector_;
-  std::unique_ptr<TextEntry> typed_;  // the kit code typed on the on-screen keyboard
+  std::unique_ptr<TextEntry> typed_;      // the kit code typed on the on-screen keyboard
+  KitKind typed_kind_ = KitKind::kBlood;  // whose "Type code" opened it (the focus goes back)
+  std::int64_t last_printable_ms_ = 0;    // steady ms of the last printable key (verify screen)
   std::string error_;
+
+  // The scanner as its own device.
+  std::string scanner_path_;  // "": none configured
+  std::unique_ptr<EvdevScanner> scanner_;
+  std::string scanner_problem_;        // why it is not open (said once on stderr)
+  std::int64_t scanner_retry_ms_ = 0;  // steady ms
 
   // IT.
   struct Status {

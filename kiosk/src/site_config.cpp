@@ -24,7 +24,7 @@ const std::vector<std::string>& known_keys() {
   static const std::vector<std::string> keys = {
       "panel_width_mm", "panel_height_mm", "idle_seconds", "idle_warning_seconds", "max_extensions",
       "languages", "participation_types", "collect_rrn", "thank_you_seconds", "panel_bottom_mm", "reach_top_mm",
-      "voice_guidance"};
+      "voice_guidance", "scanner_device"};
   return keys;
 }
 
@@ -107,6 +107,46 @@ struct Checker {
       return;
     }
     out = v.get<bool>();
+  }
+
+  // A device node's path: "" (none) or absolute under /dev, without "." or ".." steps (the
+  // kiosk opens it as it is; a path that leaves /dev is a mistake, never meant).
+  void device_path(const json& v, const std::string& ptr, std::string& out) {
+    const char* example = "a path such as \"/dev/input/by-id/usb-Vendor_Scanner-event-kbd\" (ls -l "
+                          "/dev/input/by-id/), or \"\" to detect scanner bursts on the keyboard";
+    if (!v.is_string()) {
+      add(ptr, shown(v) + " is " + a_type(v) + "; expected " + example);
+      return;
+    }
+    const std::string p = v.get<std::string>();
+    if (p.empty()) {
+      out.clear();
+      return;
+    }
+    if (p.size() > kMaxScannerDevicePath) {
+      add(ptr, "the path has " + std::to_string(p.size()) + " characters; at most " +
+                   std::to_string(kMaxScannerDevicePath));
+      return;
+    }
+    if (p.rfind("/dev/", 0) != 0) {
+      add(ptr, shown(v) + " is not under /dev/; expected " + example);
+      return;
+    }
+    for (std::size_t i = 0; i < p.size(); ++i) {
+      const unsigned char ch = static_cast<unsigned char>(p[i]);
+      if (ch < 0x20 || ch == 0x7f) {
+        add(ptr, shown(v) + " holds a control character");
+        return;
+      }
+    }
+    const std::string with_end = p + "/";
+    if (with_end.find("/./") != std::string::npos || with_end.find("/../") != std::string::npos ||
+        p.back() == '/') {
+      add(ptr, shown(v) + " must name the device itself (no \".\" or \"..\" steps, no trailing /); "
+                          "expected " + example);
+      return;
+    }
+    out = p;
   }
 
   // A non-empty list of distinct codes from `allowed`.
@@ -251,6 +291,8 @@ platform::Result<SiteConfig> parse_site_config(std::string_view json_text) {
                 "a seated person cannot reach that high; 1200 mm is the usual limit", c.reach_top_mm);
     } else if (key == "voice_guidance") {
       ck.boolean(v, ptr, c.voice_guidance);
+    } else if (key == "scanner_device") {
+      ck.device_path(v, ptr, c.scanner_device);
     } else {
       ck.add(ptr, "unknown setting (known: " + join(known_keys(), ", ") + ")");
     }
@@ -283,6 +325,7 @@ std::string site_config_to_json(const SiteConfig& c) {
   j["panel_bottom_mm"] = c.panel_bottom_mm;
   j["reach_top_mm"] = c.reach_top_mm;
   j["voice_guidance"] = c.voice_guidance;
+  j["scanner_device"] = c.scanner_device;
   return j.dump(2) + "\n";
 }
 

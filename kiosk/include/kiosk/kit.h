@@ -16,8 +16,8 @@
 // keyboard's TextEntry (whose Hangul mode would compose "BBD" into jamo). Anything else is
 // released, in order and unchanged, as typed keys for the focused field, at the latest
 // kScanMaxGapMs after the last key (call poll() when wake_at() says so).
-// Reading the scanner as its own input device (libevdev) is not done here: this works for any
-// scanner in keyboard mode, whichever device it is.
+// This works for any scanner in keyboard mode, whichever device it is; a scanner named in the
+// site settings is read as its own input device instead (kiosk/scanner_evdev.h).
 //
 // Thread-safety: pure functions; a ScanDetector belongs to the UI thread.
 #pragma once

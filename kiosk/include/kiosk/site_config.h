@@ -3,8 +3,8 @@
 // What differs between the 38 hospitals and between kiosks of one hospital, set by IT staff
 // at provisioning: the panel's physical size (so that touch targets are 12 mm whatever the
 // screen's resolution), idle times, the languages offered, the participation types the site
-// recruits, whether the resident registration number is collected, and how long the
-// thank-you screen stays up.
+// recruits, whether the resident registration number is collected, how long the thank-you
+// screen stays up, and the barcode scanner's input device (if it is read as one).
 //
 // The file is strict: an unknown key (a typo such as "idle_second") is an error, never a
 // silent default; every wrong value is reported with its JSON pointer and what is allowed, all
@@ -15,6 +15,7 @@
 // Thread-safety: pure functions, and load_site_config touches only its own file.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -45,6 +46,10 @@ struct SiteConfig {
   double panel_bottom_mm = 1050;   // floor to the lower edge of the active area
   double reach_top_mm = 1200;      // floor to the top of the low layout's band
   bool voice_guidance = true;      // spoken guidance can be started (false: keypad only, silent)
+  // The USB barcode scanner as its own input device (issue 6, kiosk/scanner_evdev.h), e.g.
+  // "/dev/input/by-id/usb-Vendor_Scanner-event-kbd"; "" (the default): scans are told from
+  // typing by their speed on the keyboard path (kiosk/kit.h ScanDetector).
+  std::string scanner_device;
 
   // The low layout's band in millimetres of the panel (see above). REQUIRES: a checked config.
   double low_band_mm() const;
@@ -60,6 +65,7 @@ inline constexpr int kMinExtensions = 10, kMaxExtensions = 100;
 inline constexpr int kMinThankYouSeconds = 5, kMaxThankYouSeconds = 300;
 inline constexpr double kMinPanelBottomMm = 300, kMaxPanelBottomMm = 1800;
 inline constexpr double kMinReachTopMm = 700, kMaxReachTopMm = 1600;
+inline constexpr std::size_t kMaxScannerDevicePath = 255;
 // The smallest useful band: a title, one row of 12 mm controls and the bottom bar, with gaps.
 inline constexpr double kMinLowBandMm = 100;
 
