@@ -282,6 +282,7 @@ void dump_widgets(const fs::path& file, const App& app, const Ui& ui, int frame,
   if (!app.not_ready_reason.empty()) j["not_ready_reason"] = app.not_ready_reason;  // set-up failed
   j["language"] = app.flow.language();
   j["text_scale"] = app.flow.text_scale_pct();
+  j["high_contrast"] = app.flow.high_contrast();
   j["atlas"] = {static_cast<int>(ui.atlas_size().x), static_cast<int>(ui.atlas_size().y)};
   j["editing"] = app.editing ? app.editing->field : "";
   if (app.editing) j["preedit"] = app.editing->entry->preedit();
@@ -294,12 +295,21 @@ void dump_widgets(const fs::path& file, const App& app, const Ui& ui, int frame,
   j["voice"] = a11y.voice_on();
   j["low_layout"] = app.low_layout;
   j["window"] = {band.x, band.y, band.z, band.w};
+  // Physical size (issue 5/7: touch targets >= 12 mm, gaps >= 2.5 mm): the scale the widget
+  // layer sized everything with (from the site's panel_width_mm/panel_height_mm and the
+  // framebuffer), and the framebuffer, so that a test can recompute the scale from site.json.
+  const ImGuiIO& io = ImGui::GetIO();
+  j["px_per_mm"] = ui.mm(1.0);
+  j["framebuffer"] = {io.DisplaySize.x * io.DisplayFramebufferScale.x, io.DisplaySize.y * io.DisplayFramebufferScale.y};
   nlohmann::json ws = nlohmann::json::array();
   for (const WidgetRecord& w : ui.widgets())
     ws.push_back({{"id", w.id}, {"label", w.label}, {"kind", w.kind}, {"x", w.rect.x}, {"y", w.rect.y}, {"w", w.rect.z},
                   {"h", w.rect.w}, {"enabled", w.enabled}, {"selected", w.selected}, {"focusable", w.focusable},
                   {"focused", w.focused}, {"clipped", w.clipped}, {"clip", {w.clip.x, w.clip.y, w.clip.z, w.clip.w}}});
+  for (std::size_t i = 0; i < ui.widgets().size(); ++i)  // a text field's spoken name (its label is its value)
+    if (!ui.widgets()[i].name.empty()) ws[i]["name"] = ui.widgets()[i].name;
   j["widgets"] = ws;
+  j["titles"] = ui.titles();  // in drawing order (the voice guidance says a screen's first, an overlay's last)
   nlohmann::json pairs = nlohmann::json::array();  // text colour on background, drawn this frame
   for (const kiosk::ColorPair& p : ui.text_pairs()) pairs.push_back({kiosk::to_hex(p.fg), kiosk::to_hex(p.bg)});
   j["text_pairs"] = pairs;

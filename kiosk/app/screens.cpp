@@ -594,7 +594,8 @@ void signature(App& a) {
   if (begin_content(a, "sign")) {
     ui.text(T(a, S::kSignHere));
     const float w = avail().x;
-    const float h = std::min(avail().y - ui.target() * 2.6f - ui.gap() * 3, w * 0.4f);
+    // Whole pixels: the clear button below keeps its full gap (see Ui::target()).
+    const float h = std::floor(std::min(avail().y - ui.target() * 2.6f - ui.gap() * 3, w * 0.4f));
     const ImVec2 p = ImGui::GetCursorScreenPos();
     ImGui::InvisibleButton("pad", ImVec2(w, h));
     ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -671,7 +672,7 @@ void review(App& a) {
   top_bar(a, T(a, S::kReview));
   // Submit stays in view below the summary (not at the end of a scrolled list, where a
   // participant who does not think of scrolling would never find it).
-  const float submit_h = ui.target() * 1.4f;
+  const float submit_h = std::ceil(ui.target() * 1.4f);  // as button() rounds it: the reserve below is exact
   if (begin_content(a, "review", submit_h + ui.gap())) {
     const float w = avail().x;
     auto section = [&](S title, const std::string& summary, ReviewSection sec) {

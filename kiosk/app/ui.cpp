@@ -216,8 +216,8 @@ float Ui::fit_height(const std::string& label, float width, float min_h) const {
 bool Ui::button(const std::string& id, const std::string& label, ImVec2 size, Tone tone, bool enabled, bool selected,
                 bool check_mark) {
   request_text(label);
-  size.x = std::max(size.x, target());
-  size.y = std::max(size.y, target());
+  size.x = std::max(std::floor(size.x), target());  // whole pixels (see target())
+  size.y = std::max(std::ceil(size.y), target());
   ImGui::PushID(id.c_str());
   const ImVec2 pos = ImGui::GetCursorScreenPos();
   bool pressed = ImGui::InvisibleButton("b", size) && enabled;
@@ -265,11 +265,12 @@ bool Ui::button(const std::string& id, const std::string& label, ImVec2 size, To
 bool Ui::choice(const std::string& id, const std::string& title_text, const std::string& sub, ImVec2 size, bool selected) {
   const std::string t = selected ? "\u221A " + title_text : title_text;
   request_text(t + sub);
+  size.x = std::max(std::floor(size.x), target());  // whole pixels (see target())
   // Tall enough for the title and the line(s) under it at any text size.
   const float pad = mm(5), wrap = size.x - 2 * pad;
   const float title_h = title_->CalcTextSizeA(title_->FontSize, FLT_MAX, wrap, t.c_str()).y;
   const float sub_h = body_->CalcTextSizeA(body_px_, FLT_MAX, wrap, sub.c_str()).y;
-  size.y = std::max({size.y, target() * 1.6f, pad * 1.6f + title_h + title_->FontSize * 0.15f + sub_h});
+  size.y = std::ceil(std::max({size.y, target() * 1.6f, pad * 1.6f + title_h + title_->FontSize * 0.15f + sub_h}));
   ImGui::PushID(id.c_str());
   const ImVec2 pos = ImGui::GetCursorScreenPos();
   bool pressed = ImGui::InvisibleButton("c", size);

@@ -24,6 +24,8 @@
 
 #include <imgui.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <set>
@@ -116,8 +118,13 @@ class Ui {
 
   // Metrics in framebuffer pixels.
   float mm(double millimetres) const { return static_cast<float>(millimetres * px_per_mm_); }
-  float target() const { return mm(12.0) * static_cast<float>(scale_pct_) / 100.0f > mm(16.0) ? mm(12.0) * static_cast<float>(scale_pct_) / 100.0f : mm(16.0); }
-  float gap() const { return mm(2.5) * static_cast<float>(scale_pct_) / 100.0f; }
+  // The touch target's side and the gap between targets are whole pixels, rounded up: Dear
+  // ImGui floors each new line's y (and x after a group), so a fractional size or gap loses up
+  // to a pixel (at 1280 px on a 527 mm panel 2.5 mm is 6.07 px; it came out as 5.1, 2.1 mm).
+  // button() and choice() round heights up and widths down (a row planned to fill its width
+  // still fits) to whole pixels for the same reason.
+  float target() const { return std::ceil(std::max(mm(12.0) * static_cast<float>(scale_pct_) / 100.0f, mm(16.0))); }
+  float gap() const { return std::ceil(mm(2.5) * static_cast<float>(scale_pct_) / 100.0f); }
   float font_px() const { return body_px_; }
   ImFont* title_font() const { return title_; }
   ImFont* body_font() const { return body_; }

@@ -109,6 +109,80 @@ void check_text_contrast(const Snapshot& s) {
   }
 }
 
+Box visible(const Widget& w) {
+  return {std::max(w.x, w.clip_x), std::max(w.y, w.clip_y), std::min(w.x + w.w, w.clip_x + w.clip_w),
+          std::min(w.y + w.h, w.clip_y + w.clip_h)};
+}
+
+bool touch_target(const Widget& w) {
+  static const std::set<std::string> targets = {"button", "pad", "hold"};
+  static const std::set<std::string> not_targets = {"text", "field", "region", "reader", "kit"};
+  if (targets.count(w.kind)) return true;
+  if (not_targets.count(w.kind)) return false;
+  throw UiError("widget " + w.id + " has a kind the touch-target check does not know: \"" + w.kind + "\"");
+}
+
+int check_touch_targets(const Snapshot& s) {
+  constexpr double kMinSideMm = 12.0, kMinGapMm = 2.5;
+  const double ppm = s.px_per_mm();
+  INFO("screen " << s.key() << " (" << s.j.value("text_scale", 0) << " % text" << (s.low_layout() ? ", low layout" : "")
+                 << (s.editing().empty() ? "" : ", keyboard for " + s.editing()) << "), " << ppm << " px/mm");
+  REQUIRE(ppm > 0);
+  // The widget layer works in float pixels: a hair below the limit by rounding is not a defect;
+  // a whole pixel (0.4 mm here) is.
+  const double eps = 0.01 / ppm;
+  std::vector<std::string> problems;
+  char buf[256];
+  struct Target {
+    const Widget* w;
+    Box b;
+  };
+  std::vector<Target> ts;
+  for (const Widget& w : s.widgets) {
+    if (!touch_target(w)) continue;
+    if (s.overlay_shown() && w.id.rfind("overlay:", 0) != 0) continue;  // under the overlay: cannot be tapped
+    const Box b = visible(w);
+    if (b.empty()) continue;  // scrolled out of its region's view
+    ts.push_back({&w, b});
+    // Its own size, not its visible part: one scrolled half out of view is whole once scrolled back.
+    if (w.w / ppm < kMinSideMm - eps || w.h / ppm < kMinSideMm - eps) {
+      std::snprintf(buf, sizeof buf, "%s is %.2f x %.2f mm (%.1f x %.1f px), under %.1f mm", w.id.c_str(), w.w / ppm, w.h / ppm,
+                    w.w, w.h, kMinSideMm);
+      problems.emplace_back(buf);
+    }
+  }
+  for (std::size_t i = 0; i < ts.size(); ++i)
+    for (std::size_t k = i + 1; k < ts.size(); ++k) {
+      const Box &a = ts[i].b, &b = ts[k].b;
+      // The shortest distance between the rectangles: side by side (they face each other
+      // across a column or row gap) or corner to corner (diagonal neighbours).
+      const double dx = std::max({0.0, b.x0 - a.x1, a.x0 - b.x1}), dy = std::max({0.0, b.y0 - a.y1, a.y0 - b.y1});
+      const double gap = std::hypot(dx, dy);
+      if (gap / ppm >= kMinGapMm - eps) continue;
+      std::snprintf(buf, sizeof buf, "%s and %s are %.2f mm apart (%.2f px; %.1f mm = %.2f px), %s", ts[i].w->id.c_str(),
+                    ts[k].w->id.c_str(), gap / ppm, gap, kMinGapMm, kMinGapMm * ppm,
+                    dx > 0 && dy > 0 ? "corner to corner" : dx > 0 ? "side by side" : dy > 0 ? "one above the other" : "overlapping");
+      problems.emplace_back(buf);
+    }
+  std::string all;
+  for (const std::string& p : problems) all += "\n  " + p;
+  INFO(ts.size() << " touch targets; " << problems.size() << " problems:" << all);
+  CHECK(problems.empty());
+  return static_cast<int>(ts.size());
+}
+
+void check_px_per_mm(const Snapshot& s, const fs::path& site_json) {
+  // A key the file leaves out has its default (kiosk/include/kiosk/site_config.h: a 527 x 296 mm
+  // panel, 23.8" 16:9).
+  const json site = json::parse(ts::read_all(site_json));
+  const double pw = site.value("panel_width_mm", 527.0), ph = site.value("panel_height_mm", 296.0);
+  REQUIRE(s.j.contains("framebuffer"));
+  const double fw = s.j["framebuffer"].at(0), fh = s.j["framebuffer"].at(1);
+  INFO("site.json panel " << pw << " x " << ph << " mm, framebuffer " << fw << " x " << fh << " px, record "
+                          << s.px_per_mm() << " px/mm");
+  CHECK(std::fabs(s.px_per_mm() - std::min(fw / pw, fh / ph)) < 1e-4);
+}
+
 void check_screenshots_drawn(const fs::path& dir, int min_files) {
   int n = 0;
   for (const fs::directory_entry& e : fs::directory_iterator(dir)) {
@@ -145,6 +219,9 @@ void fill(KioskUnderTest& k, const std::string& field, const std::vector<std::st
   const std::string typed = await_typed(k, expect);
   INFO("field " << field);
   CHECK(typed == expect);
+  const Snapshot open = k.settled();
+  (void)check_touch_targets(open);  // with the keyboard open
+  k.await_screenshot(open);
   (void)k.tap("key:done");
   (void)k.wait_until([](const Snapshot& x) { return x.editing().empty(); }, "the keyboard to close after " + field);
 }
@@ -279,6 +356,9 @@ void visit_overlay(KioskUnderTest& k, const std::string& open, const std::string
   const std::string key = k.snapshot().key();
   (void)k.tap(open);
   (void)k.wait_until([&](const Snapshot& s) { return s.has(close); }, "the overlay after " + open);
+  const Snapshot shown = k.settled();
+  (void)check_touch_targets(shown);
+  k.await_screenshot(shown);
   (void)k.tap(close);
   (void)k.wait_until([&](const Snapshot& s) { return s.key() == key && !s.overlay_shown(); }, "the overlay to close");
 }
@@ -291,6 +371,8 @@ void walk(KioskUnderTest& k, const Journey& j, const PackageModel& pkg, const st
     const Snapshot s = k.settled();
     const std::string screen = s.screen();
     check_text_contrast(s);
+    (void)check_touch_targets(s);
+    if (screen != "submitting") k.await_screenshot(s);  // (submitting passes too quickly to be saved)
     if (screen == stop_at) return;
     if (j.extras && !extras_done.count(screen) && s.has("staff") && s.has("home") && !s.overlay_shown() && screen != "attract") {
       extras_done.insert(screen);
@@ -410,6 +492,7 @@ void Rig::start(const fs::path& shots, const std::string& site_json) {
   o.screenshots = shots;
   kiosk = std::make_unique<KioskUnderTest>(x->display(), o);
   kiosk->wait_ready(Ms(60000));
+  check_px_per_mm(kiosk->settled(), data() / "site.json");  // the kiosk wrote its default if there was none
 }
 
 }  // namespace ui_test

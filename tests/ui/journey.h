@@ -57,6 +57,31 @@ double wcag_contrast(const std::string& a, const std::string& b);
 // CHECKs that every text colour the screen drew (the record's "text_pairs") has at least 4.5:1
 // against the background it was drawn on.
 void check_text_contrast(const Snapshot& s);
+// The visible part of a widget: its rectangle within its window's view (a widget scrolled
+// partly under a scrolling region's edge is seen, and can be tapped, only there).
+struct Box {
+  double x0, y0, x1, y1;
+  bool empty() const { return x1 <= x0 || y1 <= y0; }
+};
+Box visible(const Widget& w);
+// Touch targets (issue 5: >= 12 mm a side with >= 2.5 mm gaps, from the panel's physical size in
+// the site config; issue 7: in every mode). A widget kind is a touch target when a finger acts on
+// it: "button" (buttons, choices, keyboard keys, the fields that open a keyboard), "pad" (the
+// signature pad), "hold" (the staff's long-press corner, on the participant's screen). Not
+// targets: "text" (messages), "field" (the keyboard's echo of what is typed), "region" (a
+// scrolling content area), "reader" (the consent reader's scrolling body: it is dragged anywhere,
+// and its controls are the buttons below it), "kit" (staff: a kit slot shown). Throws for a
+// kind it does not know, so that a new one is classified, not skipped.
+bool touch_target(const Widget& w);
+// CHECKs, on what can be tapped now (under an overlay: only the overlay's widgets; in a
+// scrolling region: what is in its view), that every touch target is at least 12 mm wide and
+// high, and that every two are at least 2.5 mm apart (the shortest distance between their
+// visible rectangles), in the record's px_per_mm. Returns the number of targets checked.
+int check_touch_targets(const Snapshot& s);
+// CHECKs that the record's px_per_mm is what the site config in `site_json` gives for the
+// record's framebuffer: min(width px / panel_width_mm, height px / panel_height_mm) (a size the
+// file leaves out: the default, 527 x 296 mm).
+void check_px_per_mm(const Snapshot& s, const fs::path& site_json);
 // CHECKs that the kiosk's screenshots in `dir` show a drawn screen: a 1280x800 PNG of one
 // flat colour (nothing rendered but the clear) is under 6 KB; every screen has text, borders
 // and buttons and is over 15 KB. At least `min_files` screenshots.

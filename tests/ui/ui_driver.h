@@ -100,6 +100,7 @@ struct Widget {
   bool focusable = false, focused = false, clipped = false;  // keypad focus (issue 7)
   // The visible part of the window it is drawn in (a scrolling region's view): x, y, w, h.
   double clip_x = 0, clip_y = 0, clip_w = 0, clip_h = 0;
+  std::string name;  // what the voice calls it when its label is a value (a text field: its label)
   double cx() const { return x + w / 2; }
   double cy() const { return y + h / 2; }
 };
@@ -128,6 +129,9 @@ struct Snapshot {
   bool low_layout() const { return j.value("low_layout", false); }
   // The window the screens draw into: x, y, w, h (the low layout's band, or the whole screen).
   std::vector<double> window() const;
+  // Titles drawn, in order (a screen's first; an overlay's last); pixels per millimetre of the panel.
+  std::vector<std::string> titles() const { return j.value("titles", std::vector<std::string>{}); }
+  double px_per_mm() const { return j.value("px_per_mm", 0.0); }
 };
 
 struct KioskOptions {
@@ -189,6 +193,12 @@ class KioskUnderTest {
   Snapshot focus_to(const std::string& id);
   // focus_to(id), then 5 (activate). Waits for the record to change.
   Snapshot activate(const std::string& id, bool expect_change = true, Ms limit = Ms(10000));
+
+  // With --screenshots: waits (up to `limit`, quietly) until the kiosk has saved the screenshot
+  // of the screen `s` shows (named as the kiosk names it: <lang>-<text %>[-hc]-<key>[+keyboard]).
+  // The kiosk saves it once the screen is settled and the confirm flash of the tap that led
+  // there (150 ms) is over; a driver that moves on sooner leaves the screen without one.
+  void await_screenshot(const Snapshot& s, Ms limit = Ms(3000));
 
   // Lines the kiosk printed on stdout so far.
   const std::vector<std::string>& stdout_lines();
