@@ -416,7 +416,11 @@ Reply Databank::post_envelopes(const RequestAuth& auth, const std::string& path,
       for (std::thread& t : pool) t.join();
     }
   } joiner{pool, cancel};
-  for (std::size_t w = 0; w < workers; ++w)
+  if (n == 1) {  // one envelope (one-by-one clients): checked here, no thread to start
+    checked[0] = check_parsed(datasync::envelope_from_json((*texts)[0]), (*texts)[0], auth.device, device_pub);
+    ready[0] = 1;
+  }
+  for (std::size_t w = 0; n > 1 && w < workers; ++w)
     pool.emplace_back([&, w] {
       for (std::size_t i = w; i < n && !cancel; i += workers) {
         checked[i] = check_parsed(datasync::envelope_from_json((*texts)[i]), (*texts)[i], auth.device, device_pub);
