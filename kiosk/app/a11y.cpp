@@ -255,7 +255,7 @@ void A11y::announce_focus_now(Priority p) {
   const WidgetRecord* w = a.ui.focused_widget();
   if (!w) return;
   Control c;
-  c.label = w->label;
+  c.label = w->name.empty() ? w->label : w->name;  // a form's option: its question with it
   c.disabled = !w->enabled;
   c.position = a.ui.focus_position();
   c.count = a.ui.focus_count();
@@ -276,6 +276,18 @@ void A11y::announce_focus_now(Priority p) {
              starts(id, "low:") || starts(id, "type:") || starts(id, "sex:") || starts(id, "rel:") || starts(id, "signer:")) {
     c.role = Role::kOption;
     c.selected = w->selected;
+  }
+  // A language's name is said in that language (WCAG 3.1.2, language of parts): 한국어 by the
+  // Korean voice in an English session, English by the English voice in a Korean one; the
+  // rest of the announcement in the session's language, right after it.
+  if (starts(id, "lang:") && speech_ && voice_on()) {
+    const Lang own = id == "lang:ko" ? Lang::kKo : Lang::kEn;
+    if (own != lang()) {
+      speech_->say(c.label, own, p);
+      c.label.clear();
+      say(announce_focus(lang(), c), Priority::kQueue);
+      return;
+    }
   }
   say(announce_focus(lang(), c), p);
 }

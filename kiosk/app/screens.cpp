@@ -218,10 +218,12 @@ void form_item(App& a, forms::FormSession& s, int index) {
       if (ui.button(id + ":yes", consent ? T(a, S::kAgreeItem) : T(a, S::kYes), ImVec2((w - ui.gap()) / 2, ui.target()),
                     Tone::kQuiet, true, yes))
         (void)s.set_answer(it.link_id, true);
+      ui.name_last(text + ": " + (consent ? T(a, S::kAgreeItem) : T(a, S::kYes)));  // the voice says what is agreed to
       ImGui::SameLine();
       if (ui.button(id + ":no", consent ? T(a, S::kDisagreeItem) : T(a, S::kNo), ImVec2((w - ui.gap()) / 2, ui.target()),
                     Tone::kQuiet, true, no))
         (void)s.set_answer(it.link_id, false);
+      ui.name_last(text + ": " + (consent ? T(a, S::kDisagreeItem) : T(a, S::kNo)));
       break;
     }
     case forms::ItemType::kChoice:
@@ -240,6 +242,7 @@ void form_item(App& a, forms::FormSession& s, int index) {
             (void)s.set_answer(it.link_id, opt.value);
           }
         }
+        ui.name_last(text + ": " + opt.shown(s.language(), base));  // the question with the option, for the voice
       }
       break;
     }
