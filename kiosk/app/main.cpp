@@ -505,7 +505,7 @@ int main(int argc, char** argv) {
   std::int64_t last_frame_cpu_us = cpu_us(CLOCK_PROCESS_CPUTIME_ID), last_frame_ui_us = cpu_us(CLOCK_THREAD_CPUTIME_ID);
   int frame = 0;
   bool first_frame_reported = false;
-  bool shot_taken = false;  // this visit of the screen has its screenshot
+  std::string shot_name;  // the screenshot this visit of the screen has, in its current mode
   std::string last_key, last_dump;
   int stable_frames = 0;
   std::int64_t last_second_drawn = -1;
@@ -668,7 +668,8 @@ int main(int argc, char** argv) {
       if (staff.corner(corner) && scr == kiosk::Screen::kThankYou) app->apply(kiosk::Intent::kFinish);
     }
     ui.end_frame();
-    if (ui.flashing()) {
+    const bool flash_drawn = ui.flashing();  // this frame shows the confirm frame (no screenshot of it)
+    if (flash_drawn) {
       // The visible answer to a confirmed tap: a frame around the screen for 150 ms.
       const float t = ui.mm(1.5);
       ImGui::GetForegroundDrawList()->AddRect(ImVec2(t / 2, t / 2), ImVec2(io.DisplaySize.x - t / 2, io.DisplaySize.y - t / 2),
@@ -693,15 +694,19 @@ int main(int argc, char** argv) {
 
     const std::string key = staff.active() ? staff.screen_key() : screen_key(app->flow) + (app->editing ? "+keyboard" : "");
     stable_frames = key == last_key ? stable_frames + 1 : 0;
-    if (stable_frames == 0) shot_taken = false;
-    if (!screenshots.empty() && stable_frames >= 2 && !shot_taken && !ui.flashing()) {
-      // The screen has settled (fonts rebuilt, layout done) and the confirm frame of the tap
-      // that led here is gone: save it once per visit.
-      shot_taken = true;
-      std::string name = std::string(app->flow.language()) + "-" + std::to_string(app->flow.text_scale_pct()) +
-                         (app->flow.high_contrast() ? "-hc" : "") + "-" + key;
+    if (stable_frames == 0) shot_name.clear();
+    std::string name;
+    if (!screenshots.empty() && stable_frames >= 2 && !flash_drawn) {
+      name = std::string(app->flow.language()) + "-" + std::to_string(app->flow.text_scale_pct()) +
+             (app->flow.high_contrast() ? "-hc" : "") + "-" + key;
       for (char& c : name)
         if (c == '+' || c == '/') c = '_';
+    }
+    if (!name.empty() && name != shot_name) {
+      // The screen has settled (fonts rebuilt, layout done) and the confirm frame of the tap
+      // that led here is gone: saved once per visit and mode (language, text size, contrast:
+      // the language screen changes them in place).
+      shot_name = name;
       std::vector<unsigned char> px(static_cast<std::size_t>(fbw) * static_cast<std::size_t>(fbh) * 4);
       glReadPixels(0, 0, fbw, fbh, GL_RGBA, GL_UNSIGNED_BYTE, px.data());
       std::error_code ec;

@@ -57,7 +57,7 @@ void top_bar(App& a, const std::string& title) {
   Ui& ui = a.ui;
   ImGui::SetCursorPos(ImVec2(ui.gap() * 2, ui.gap() * 2));
   ImGui::BeginGroup();
-  ui.title(title);
+  ui.title(title, ImGui::GetWindowWidth() - ui.gap() * 2);  // the same margin on the right as on the left
   // Progress bar with a text percentage (not colour alone).
   const float w = ImGui::GetWindowWidth() - ui.gap() * 4;
   const ImVec2 p = ImGui::GetCursorScreenPos();

@@ -330,14 +330,14 @@ const Key* Ui::key_rows(const std::vector<std::vector<Key>>& rows, bool shift, c
   return pressed;
 }
 
-void Ui::title(const std::string& t) {
+void Ui::title(const std::string& t, float wrap_x) {
   request_text(t);
   titles_.push_back(t);
   ImGui::PushFont(title_);
   const Rgb fg = text_colours_.empty() ? palette_.text : text_colours_.back();
   note_pair(fg);
   ImGui::PushStyleColor(ImGuiCol_Text, colv(fg));
-  ImGui::PushTextWrapPos(0.0f);
+  ImGui::PushTextWrapPos(wrap_x);
   ImGui::TextUnformatted(t.c_str());
   ImGui::PopTextWrapPos();
   ImGui::PopStyleColor();

@@ -159,7 +159,7 @@ class Ui {
     std::string space, mode, done;
   };
   const Key* key_rows(const std::vector<std::vector<Key>>& rows, bool shift, const KeyLabels& labels, float key_h);
-  void title(const std::string& text);
+  void title(const std::string& t, float wrap_x = 0.0f);  // wrap_x: window x to wrap at (0: the window's edge)
   void text(const std::string& text, bool muted = false);
   void error_text(const std::string& text);  // icon + text: never colour alone
   // Records a non-button region (signature pad, text field) for the test driver.

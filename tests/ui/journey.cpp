@@ -1,6 +1,7 @@
 // tests/ui/journey.cpp: see journey.h.
 #include "journey.h"
 
+#include <png.h>
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -183,6 +184,28 @@ void check_px_per_mm(const Snapshot& s, const fs::path& site_json) {
   CHECK(std::fabs(s.px_per_mm() - std::min(fw / pw, fh / ph)) < 1e-4);
 }
 
+namespace {
+
+// The colour of a PNG's pixel, as "#RRGGBB": at (x, y), where -1 is the middle of the image;
+// empty if it cannot be read.
+std::string png_pixel(const fs::path& file, int x, int y) {
+  png_image img{};
+  img.version = PNG_IMAGE_VERSION;
+  if (!png_image_begin_read_from_file(&img, file.c_str())) return {};
+  img.format = PNG_FORMAT_RGB;
+  std::vector<unsigned char> px(PNG_IMAGE_SIZE(img));
+  if (!png_image_finish_read(&img, nullptr, px.data(), 0, nullptr)) return {};
+  if (x == -1) x = static_cast<int>(img.width / 2);
+  if (y == -1) y = static_cast<int>(img.height / 2);
+  if (x < 0 || y < 0 || x >= static_cast<int>(img.width) || y >= static_cast<int>(img.height)) return {};
+  const std::size_t at = (static_cast<std::size_t>(y) * img.width + static_cast<std::size_t>(x)) * 3;
+  char hex[8];
+  std::snprintf(hex, sizeof hex, "#%02X%02X%02X", px[at], px[at + 1], px[at + 2]);
+  return hex;
+}
+
+}  // namespace
+
 void check_screenshots_drawn(const fs::path& dir, int min_files) {
   int n = 0;
   for (const fs::directory_entry& e : fs::directory_iterator(dir)) {
@@ -190,6 +213,14 @@ void check_screenshots_drawn(const fs::path& dir, int min_files) {
     ++n;
     INFO(e.path().filename().string() << ": " << e.file_size() << " bytes");
     CHECK(e.file_size() > 10000);
+    // Not the confirm frame of the tap that led there (a 1.5 mm line in the focus-ring colour
+    // along every edge for 150 ms; theme.cpp: #B34700, high contrast #00E5FF): nothing else
+    // touches the screen's edge, so its left middle and top middle pixels say.
+    const std::string left = png_pixel(e.path(), 1, -1), top = png_pixel(e.path(), -1, 1);
+    INFO("left edge " << left << ", top edge " << top);
+    REQUIRE(!left.empty());
+    const bool framed = (left == "#B34700" || left == "#00E5FF") && left == top;
+    CHECK_FALSE(framed);
   }
   CHECK(n >= min_files);
 }
@@ -346,9 +377,10 @@ void choose_settings(KioskUnderTest& k, const Journey& j) {
   if (!s.find("size:" + std::to_string(j.text_pct))->selected) s = k.tap("size:" + std::to_string(j.text_pct));
   const std::string hc = j.high_contrast ? "contrast:on" : "contrast:off";
   if (!k.snapshot().find(hc)->selected) (void)k.tap(hc);
-  s = k.snapshot();
+  s = k.settled();
   CHECK(s.j.value("language", "") == j.lang);
   CHECK(s.j.value("text_scale", 0) == j.text_pct);
+  k.await_screenshot(s);  // the language screen in the chosen mode (the kiosk saves it once the confirm frame is gone)
 }
 
 // An overlay opened and closed again (screenshots; and a check that it gives the screen back).

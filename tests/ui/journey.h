@@ -82,7 +82,8 @@ int check_touch_targets(const Snapshot& s);
 // record's framebuffer: min(width px / panel_width_mm, height px / panel_height_mm) (a size the
 // file leaves out: the default, 527 x 296 mm).
 void check_px_per_mm(const Snapshot& s, const fs::path& site_json);
-// CHECKs that the kiosk's screenshots in `dir` show a drawn screen: a 1280x800 PNG of one
+// CHECKs that the kiosk's screenshots in `dir` show a drawn screen without the confirm frame of
+// the tap that led there (its colour on the left and top edges), and: a 1280x800 PNG of one
 // flat colour (nothing rendered but the clear) is under 6 KB; every screen has text, borders
 // and buttons and is over 15 KB. At least `min_files` screenshots.
 void check_screenshots_drawn(const fs::path& dir, int min_files);
