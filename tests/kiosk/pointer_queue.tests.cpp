@@ -34,7 +34,7 @@ TEST_CASE("A tap is released where it was pressed even when the next touch came 
   CHECK(f5.x == 200);
 }
 
-TEST_CASE("Moves between button changes reach the frame as their last position; a drag keeps moving",
+TEST_CASE("Moves between button changes reach the frame as their last position, and a drag keeps moving",
           "[pointer]") {
   PointerQueue q;
   CHECK_FALSE(q.next_frame().known);
