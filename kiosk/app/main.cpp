@@ -340,7 +340,7 @@ int main(int argc, char** argv) {
   cli.add_option("--windowed", windowed, "a window of WxH pixels instead of full screen (development), e.g. 1280x800 or 1080x1920");
   cli.add_option("--font", font_flag, "a TTF with Korean glyphs (default: Debian's fonts-nanum)");
   cli.add_option("--test-widgets", test_widgets, "test mode: write the visible widgets (id, label, rectangle) as JSON to FILE");
-  cli.add_option("--screenshots", screenshots, "test mode: save a PNG of every new screen into DIR");
+  cli.add_option("--screenshots", screenshots, "test mode: save a PNG of every new screen and mode (language, text size, contrast) into DIR, once settled");
   cli.add_option("--exit-after-ms", exit_after_ms, "benchmarks: quit after this many milliseconds");
   std::string speech_mode = "device", speech_out, speech_log;
   cli.add_option("--speech", speech_mode, "voice guidance output: device (default), null (synthesize, discard), off")
