@@ -177,24 +177,8 @@ bool A11y::on_key(int key, int action, int mods, std::int64_t now_ms) {
       default: break;
     }
   }
+  if (ui.nav_key(key, mods, repeat)) return true;
   switch (key) {
-    case GLFW_KEY_KP_8: case GLFW_KEY_UP: case GLFW_KEY_KP_4: case GLFW_KEY_LEFT:
-      ui.set_focus_visible(true);
-      ui.nav(NavKey::kPrevious);
-      return true;
-    case GLFW_KEY_KP_2: case GLFW_KEY_DOWN: case GLFW_KEY_KP_6: case GLFW_KEY_RIGHT:
-      ui.set_focus_visible(true);
-      ui.nav(NavKey::kNext);
-      return true;
-    case GLFW_KEY_TAB:
-      ui.set_focus_visible(true);
-      ui.nav((mods & GLFW_MOD_SHIFT) ? NavKey::kPrevious : NavKey::kNext);
-      return true;
-    case GLFW_KEY_KP_5: case GLFW_KEY_KP_ENTER: case GLFW_KEY_ENTER:
-      if (repeat) return false;
-      ui.set_focus_visible(true);
-      ui.nav(NavKey::kActivate);
-      return true;
     case GLFW_KEY_KP_0:
       if (repeat) return false;
       if (!voice_on()) {

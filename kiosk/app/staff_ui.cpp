@@ -805,7 +805,6 @@ bool StaffUi::on_key(int key, int action, int mods) {
   if (!active() || action == GLFW_RELEASE) return false;
   if (session_) session_->touch(now_);
   const bool repeat = action == GLFW_REPEAT;
-  const bool shift = (mods & GLFW_MOD_SHIFT) != 0;
   const bool enter = key == GLFW_KEY_ENTER || key == GLFW_KEY_KP_ENTER;
   if (screen_ == StaffScreen::kPin) {
     // A digit field (docs/ACCESSIBILITY.md): the number keys type, Enter is OK, Backspace and
@@ -836,32 +835,8 @@ bool StaffUi::on_key(int key, int action, int mods) {
     (void)typed_->backspace();  // in the kit code field the keypad's . deletes, as Backspace does
     return true;
   }
+  if (ui_.nav_key(key, mods, repeat)) return true;  // the participant's screens' focus keys
   switch (key) {
-    case GLFW_KEY_TAB:
-      ui_.set_focus_visible(true);
-      ui_.nav(shift ? NavKey::kPrevious : NavKey::kNext);
-      return true;
-    case GLFW_KEY_DOWN:
-    case GLFW_KEY_RIGHT:
-    case GLFW_KEY_KP_2:
-    case GLFW_KEY_KP_6:
-      ui_.set_focus_visible(true);
-      ui_.nav(NavKey::kNext);
-      return true;
-    case GLFW_KEY_UP:
-    case GLFW_KEY_LEFT:
-    case GLFW_KEY_KP_8:
-    case GLFW_KEY_KP_4:
-      ui_.set_focus_visible(true);
-      ui_.nav(NavKey::kPrevious);
-      return true;
-    case GLFW_KEY_KP_5:
-    case GLFW_KEY_ENTER:
-    case GLFW_KEY_KP_ENTER:
-      if (repeat) return false;
-      ui_.set_focus_visible(true);
-      ui_.nav(NavKey::kActivate);
-      return true;
     case GLFW_KEY_ESCAPE:
     case GLFW_KEY_KP_DECIMAL:
     case GLFW_KEY_BACKSPACE:

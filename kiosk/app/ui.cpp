@@ -431,6 +431,23 @@ void Ui::begin_modal() {
   modal_from_ = widgets_.size();
 }
 
+bool Ui::nav_key(int key, int mods, bool repeat) {
+  NavKey k;
+  switch (key) {
+    case GLFW_KEY_KP_8: case GLFW_KEY_UP: case GLFW_KEY_KP_4: case GLFW_KEY_LEFT: k = NavKey::kPrevious; break;
+    case GLFW_KEY_KP_2: case GLFW_KEY_DOWN: case GLFW_KEY_KP_6: case GLFW_KEY_RIGHT: k = NavKey::kNext; break;
+    case GLFW_KEY_TAB: k = (mods & GLFW_MOD_SHIFT) ? NavKey::kPrevious : NavKey::kNext; break;
+    case GLFW_KEY_KP_5: case GLFW_KEY_KP_ENTER: case GLFW_KEY_ENTER:
+      if (repeat) return false;
+      k = NavKey::kActivate;
+      break;
+    default: return false;
+  }
+  set_focus_visible(true);
+  nav(k);
+  return true;
+}
+
 void Ui::nav(NavKey key) {
   if (key == NavKey::kActivate) {
     activate_id_ = focus_id_;

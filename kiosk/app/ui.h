@@ -84,6 +84,10 @@ class Ui {
 
   // Keypad focus. nav() acts on the focus order of the last frame drawn; call between frames.
   void nav(NavKey key);
+  // The keypad's focus keys, the same on every screen (docs/ACCESSIBILITY.md): 2/6/↓/→ next,
+  // 8/4/↑/← previous, Tab / Shift+Tab, 5/Enter activate (not on auto-repeat). Shows the focus
+  // ring. False for any other key (GLFW key codes and mods).
+  bool nav_key(int key, int mods, bool repeat);
   // The focus goes to `id` (or, with `prefix`, the first control whose id starts with it) when
   // the frame ends; if there is none, to the first control.
   void request_focus(std::string id, bool prefix = false);
