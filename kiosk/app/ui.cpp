@@ -151,8 +151,10 @@ void Ui::upload_atlas() {
   glGetIntegerv(GL_UNPACK_ALIGNMENT, &last_unpack);
   glGenTextures(1, &atlas_texture_);
   glBindTexture(GL_TEXTURE_2D, atlas_texture_);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+  // Nearest texel: glyphs are baked 1:1 and drawn at whole pixels (PixelSnapH, 1x oversampling),
+  // so linear filtering sampled four texels for the same result; in software GL that is CPU.
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
   const GLint rgba[4] = {GL_ONE, GL_ONE, GL_ONE, GL_RED};
   glTexParameteriv(GL_TEXTURE_2D, kSwizzleRgba, rgba);
   glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
