@@ -323,7 +323,7 @@ TEST_CASE(
 TEST_CASE(
     "staff UI: an IT account signs in after wrong PINs, sees the device status with the queue and "
     "unlocks a nurse, whose idle session ends after 2 minutes",
-    "[ui][e2e][staff]") {
+    "[ui][e2e][staff][long]") {
   Rig rig;
   demo_init(rig);
   const std::string it = add_staff(rig.data(), rig.tmp.path(), "Test IT", "it", "975318");
