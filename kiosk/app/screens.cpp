@@ -120,8 +120,7 @@ void keyboard(App& a) {
   const float tray_h = static_cast<float>(rows.size()) * (key_h + ui.gap()) + ui.gap() * 3 + ui.target();
   ImGui::SetCursorPos(ImVec2(0, ImGui::GetWindowHeight() - tray_h - ui.target() - ui.gap() * 2));
   const ImVec2 tray = ImGui::GetCursorScreenPos();
-  ImGui::GetWindowDrawList()->AddRectFilled(tray, ImVec2(tray.x + ImGui::GetWindowWidth(), tray.y + tray_h),
-                                            ui.col(ui.palette().keyboard_tray));
+  ui.fill(ImGui::GetWindowDrawList(), tray, ImVec2(tray.x + ImGui::GetWindowWidth(), tray.y + tray_h), ui.palette().keyboard_tray, 0);
   // The field being typed: committed text, the syllable being composed underlined.
   ImGui::SetCursorPos(ImVec2(ui.gap() * 2, ImGui::GetCursorPosY() + ui.gap()));
   std::string shown = e.entry->committed();
@@ -136,7 +135,7 @@ void keyboard(App& a) {
     const ImVec2 p = ImGui::GetCursorScreenPos();
     const float w = ImGui::GetWindowWidth() - ui.gap() * 4;
     ImDrawList* dl = ImGui::GetWindowDrawList();
-    dl->AddRectFilled(p, ImVec2(p.x + w, p.y + ui.target()), ui.col(ui.palette().surface), ui.mm(1.5));
+    ui.fill(dl, p, ImVec2(p.x + w, p.y + ui.target()), ui.palette().surface, ui.mm(1.5));
     dl->AddRect(p, ImVec2(p.x + w, p.y + ui.target()), ui.col(ui.palette().focus_ring), ui.mm(1.5), 0, ui.mm(0.8));
     const std::string label = e.label + ":  ";
     const float ty = p.y + (ui.target() - ui.font_px()) / 2;
@@ -602,7 +601,7 @@ void signature(App& a) {
     const ImVec2 p = ImGui::GetCursorScreenPos();
     ImGui::InvisibleButton("pad", ImVec2(w, h));
     ImDrawList* dl = ImGui::GetWindowDrawList();
-    dl->AddRectFilled(p, ImVec2(p.x + w, p.y + h), ui.col(ui.palette().signature_pad), ui.mm(2));
+    ui.fill(dl, p, ImVec2(p.x + w, p.y + h), ui.palette().signature_pad, ui.mm(2));
     dl->AddRect(p, ImVec2(p.x + w, p.y + h), ui.col(ui.palette().border), ui.mm(2), 0, ui.mm(0.6));
     dl->AddLine(ImVec2(p.x + w * 0.08f, p.y + h * 0.78f), ImVec2(p.x + w * 0.92f, p.y + h * 0.78f), ui.col(ui.palette().border), 1.5f);
     ui.record("pad", T(a, S::kSignHere), "pad", p, ImVec2(p.x + w, p.y + h), true, /*focusable=*/true);

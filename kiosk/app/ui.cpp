@@ -170,6 +170,11 @@ void Ui::release_gl() {
 }
 
 void Ui::begin_frame(int fb_width, int fb_height) {
+  clears_.clear();  // the last frame's draw data, whose callbacks pointed here, has been drawn
+  const ImVec2 display = ImGui::GetIO().DisplaySize;
+  fb_scale_ = display.x > 0 && display.y > 0 ? ImVec2(static_cast<float>(fb_width) / display.x, static_cast<float>(fb_height) / display.y)
+                                              : ImVec2(1, 1);
+  fb_height_ = static_cast<float>(fb_height);
   px_per_mm_ = std::min(fb_width / panel_w_mm_, fb_height / panel_h_mm_);
   if (px_per_mm_ <= 0) px_per_mm_ = 3.6;
   widgets_.clear();
@@ -196,6 +201,48 @@ void Ui::begin_frame(int fb_width, int fb_height) {
   st.Colors[ImGuiCol_ScrollbarGrabHovered] = colv(palette_.primary);
   st.Colors[ImGuiCol_ScrollbarGrabActive] = colv(palette_.primary);
   st.Colors[ImGuiCol_Border] = colv(palette_.text_muted);
+}
+
+void Ui::fill(ImDrawList* dl, ImVec2 min, ImVec2 max, Rgb c, float rounding) {
+  min = ImVec2(std::round(min.x), std::round(min.y));
+  max = ImVec2(std::round(max.x), std::round(max.y));
+  if (max.x <= min.x || max.y <= min.y) return;
+  rounding = std::max(0.0f, std::min(rounding, std::min(max.x - min.x, max.y - min.y) / 2));
+  const float r = std::ceil(rounding);
+  auto clear = [&](float x0, float y0, float x1, float y1) {
+    if (x1 <= x0 || y1 <= y0) return;
+    clears_.push_back({x0, y0, x1, y1, c.r / 255.0f, c.g / 255.0f, c.b / 255.0f, fb_height_, fb_scale_.x, fb_scale_.y});
+    dl->AddCallback(&Ui::run_clear, &clears_.back());
+  };
+  // The inside as a cross of three clears, then each corner as a square one pixel larger than
+  // the radius rounded at its outer corner only (ImGui draws a one-corner radius at most the
+  // side minus one), over the same colour.
+  clear(min.x + r, min.y, max.x - r, max.y);
+  clear(min.x, min.y + r, min.x + r, max.y - r);
+  clear(max.x - r, min.y + r, max.x, max.y - r);
+  if (r <= 0) return;
+  const float q = std::min(r + 1, std::min(max.x - min.x, max.y - min.y));
+  const ImU32 k = col(c);
+  dl->AddRectFilled(min, ImVec2(min.x + q, min.y + q), k, rounding, ImDrawFlags_RoundCornersTopLeft);
+  dl->AddRectFilled(ImVec2(max.x - q, min.y), ImVec2(max.x, min.y + q), k, rounding, ImDrawFlags_RoundCornersTopRight);
+  dl->AddRectFilled(ImVec2(min.x, max.y - q), ImVec2(min.x + q, max.y), k, rounding, ImDrawFlags_RoundCornersBottomLeft);
+  dl->AddRectFilled(ImVec2(max.x - q, max.y - q), max, k, rounding, ImDrawFlags_RoundCornersBottomRight);
+}
+
+// Runs inside ImGui_ImplOpenGL3_RenderDrawData, which enables the scissor test and sets the
+// scissor box again before each draw command that follows.
+void Ui::run_clear(const ImDrawList*, const ImDrawCmd* cmd) {
+  const Clear& c = *static_cast<const Clear*>(cmd->UserCallbackData);
+  const float x0 = std::max(c.x0, cmd->ClipRect.x), y0 = std::max(c.y0, cmd->ClipRect.y);
+  const float x1 = std::min(c.x1, cmd->ClipRect.z), y1 = std::min(c.y1, cmd->ClipRect.w);
+  if (x1 <= x0 || y1 <= y0) return;
+  const auto px = [](float v) { return static_cast<GLint>(std::lround(v)); };
+  const GLint left = px(x0 * c.sx), right = px(x1 * c.sx);
+  const GLint top = px(c.fb_height - y0 * c.sy), bottom = px(c.fb_height - y1 * c.sy);
+  if (right <= left || top <= bottom) return;
+  glScissor(left, bottom, right - left, top - bottom);
+  glClearColor(c.r, c.g, c.b, 1.0f);
+  glClear(GL_COLOR_BUFFER_BIT);
 }
 
 ImU32 Ui::col(Rgb c, float alpha) const {
@@ -243,7 +290,7 @@ bool Ui::button(const std::string& id, const std::string& label, ImVec2 size, To
   if (!enabled) bg = palette_.disabled_bg, fg = palette_.on_disabled;
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 max(pos.x + size.x, pos.y + size.y);
-  dl->AddRectFilled(pos, max, col(bg), mm(2.0));
+  fill(dl, pos, max, bg, mm(2.0));
   // Borders make every button visible without relying on its fill colour.
   dl->AddRect(pos, max, col(enabled ? fg : palette_.on_disabled), mm(2.0), 0, selected ? mm(1.2) : mm(0.4));
   if (held && enabled) dl->AddRect(pos, max, col(palette_.focus_ring), mm(2.0), 0, mm(1.5));
@@ -285,7 +332,7 @@ bool Ui::choice(const std::string& id, const std::string& title_text, const std:
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 max(pos.x + size.x, pos.y + size.y);
   const Rgb bg = selected ? palette_.selected_bg : palette_.surface, fg = selected ? palette_.on_selected : palette_.text;
-  dl->AddRectFilled(pos, max, col(bg), mm(2.5));
+  fill(dl, pos, max, bg, mm(2.5));
   dl->AddRect(pos, max, col(held ? palette_.focus_ring : fg), mm(2.5), 0, held || selected ? mm(1.2) : mm(0.5));
   dl->AddText(title_, title_->FontSize, ImVec2(pos.x + pad, pos.y + pad * 0.8f), col(fg), t.c_str(), nullptr, wrap);
   dl->AddText(body_, body_px_, ImVec2(pos.x + pad, pos.y + pad * 0.8f + title_h + title_->FontSize * 0.15f), col(fg), sub.c_str(),

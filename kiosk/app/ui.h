@@ -27,6 +27,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <set>
 #include <string>
@@ -172,6 +173,12 @@ class Ui {
   void record(const std::string& id, const std::string& label, const std::string& kind, ImVec2 min, ImVec2 max,
               bool enabled = true, bool focusable = false);
 
+  // A filled rectangle of an opaque colour with rounded corners, as ImDrawList::AddRectFilled
+  // draws it, but its inside is a scissored glClear in draw order (a callback) and only the
+  // corners are triangles: software GL fills a blended triangle at several times the cost of a
+  // clear, and buttons and trays are most of a screen's non-text pixels.
+  void fill(ImDrawList* dl, ImVec2 min, ImVec2 max, Rgb c, float rounding);
+
   // Feedback on a confirmed tap, by two senses: a visible flash (drawn by the frame loop while
   // flashing()) and a sound (on_confirm: the speech engine's chime, set by main).
   void confirm_feedback();
@@ -197,6 +204,15 @@ class Ui {
   ImFont* title_ = nullptr;
   ImVec2 atlas_size_{0, 0};
   std::vector<WidgetRecord> widgets_;
+  struct Clear {
+    float x0, y0, x1, y1;  // screen coordinates, whole pixels
+    float r, g, b;          // the colour, 0-1
+    float fb_height, sx, sy;  // the framebuffer's height and scale (GL's y goes up)
+  };
+  std::deque<Clear> clears_;  // this frame's fill() clears (the draw callbacks point into it)
+  ImVec2 fb_scale_{1, 1};
+  float fb_height_ = 0;
+  static void run_clear(const ImDrawList* list, const ImDrawCmd* cmd);
   std::vector<Rgb> text_colours_;  // push_text_colour
   std::vector<ColorPair> text_pairs_;
   void note_pair(Rgb fg);  // records fg on current_background()
