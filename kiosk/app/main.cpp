@@ -668,6 +668,7 @@ int main(int argc, char** argv) {
       if (staff.corner(corner) && scr == kiosk::Screen::kThankYou) app->apply(kiosk::Intent::kFinish);
     }
     ui.end_frame();
+    if (ui.fonts_pending()) frames_wanted = std::max(frames_wanted, 2);
     const bool flash_drawn = ui.flashing();  // this frame shows the confirm frame (no screenshot of it)
     if (flash_drawn) {
       // The visible answer to a confirmed tap: a frame around the screen for 150 ms.
@@ -696,7 +697,7 @@ int main(int argc, char** argv) {
     stable_frames = key == last_key ? stable_frames + 1 : 0;
     if (stable_frames == 0) shot_name.clear();
     std::string name;
-    if (!screenshots.empty() && stable_frames >= 2 && !flash_drawn) {
+    if (!screenshots.empty() && stable_frames >= 2 && !flash_drawn && !ui.fonts_pending()) {
       name = std::string(app->flow.language()) + "-" + std::to_string(app->flow.text_scale_pct()) +
              (app->flow.high_contrast() ? "-hc" : "") + "-" + key;
       for (char& c : name)

@@ -269,7 +269,8 @@ constexpr Text kTexts[] = {
     {kScanConfirmedOk, "{}: 확인됨.", "{}: confirmed."},
     {kScanMismatch, "두 번째 스캔이 다릅니다 ({}). 처음부터 다시 스캔하세요.",
      "The second scan differs ({}). Scan the kit again from the start."},
-    {kScanInvalid, "키트 바코드가 아닙니다: {}", "Not a kit barcode: {}"},
+    {kScanInvalid, "키트 바코드가 아닙니다: {}. 잘못 읽혔거나 잘못 입력되었습니다. 다시 스캔하거나 입력하세요.",
+     "Not a kit barcode: {}"},
     {kScanWrongKind, "다른 종류의 키트입니다: {}", "Wrong kind of kit: {}"},
     {kScanAlreadyLinked, "이미 다른 참여자에게 연결된 키트입니다: {}",
      "Already linked to another enrollment: {}"},
@@ -1014,7 +1015,9 @@ void StaffUi::handle_scan(const std::string& text) {
       scan_message_ = fmt(t(kScanMismatch), {text.substr(0, 40)});
       break;
     case ScanOutcome::kInvalid:
-      scan_message_ = fmt(t(kScanInvalid), {text.substr(0, 40)}) + " (" + r.message + ")";
+      // The reader's reason (length, format, check character) is in English: said in an English
+      // session only, not mixed into a Korean sentence.
+      scan_message_ = fmt(t(kScanInvalid), {text.substr(0, 40)}) + (lang_ == "ko" ? "" : " (" + r.message + ")");
       break;
     case ScanOutcome::kWrongKind:
       scan_message_ = fmt(t(kScanWrongKind), {text.substr(0, 40)});
@@ -1156,19 +1159,18 @@ void StaffUi::draw_pin() {
   // appears or goes.
   const float msg_w = std::min(W - g * 4, std::max(pad_w * 2.5f, W * 0.5f));
   const float msg_top = ImGui::GetCursorPosY();
-  ImGui::SetCursorPosX((W - msg_w) / 2);
-  ImGui::BeginGroup();
-  ImGui::PushTextWrapPos((W + msg_w) / 2);
-  if (waiting) ui_.text(t(kChecking));
-  if (!message_.empty()) {
-    if (message_is_error_)
-      ui_.error_text(message_);
+  // Each message centred over the pad when it fits on a line, else from the block's left edge.
+  const auto line = [&](const std::string& m, bool error) {
+    const float w = ui_.text_width(m, error);
+    ImGui::SetCursorPosX(w < msg_w ? (W - w) / 2 : (W - msg_w) / 2);
+    if (error)
+      ui_.error_text(m);
     else
-      ui_.text(message_);
-  }
-  if (wait_s > 0) ui_.text(fmt(t(kWaitSeconds), {std::to_string(wait_s)}));
-  ImGui::PopTextWrapPos();
-  ImGui::EndGroup();
+      ui_.text(m);
+  };
+  if (waiting) line(t(kChecking), false);
+  if (!message_.empty()) line(message_, message_is_error_);
+  if (wait_s > 0) line(fmt(t(kWaitSeconds), {std::to_string(wait_s)}), false);
   ImGui::SetCursorPosY(
       std::max(ImGui::GetCursorPosY(), msg_top + ImGui::GetTextLineHeightWithSpacing() * 3.2f));
   const char* rows[4][3] = {{"1", "2", "3"}, {"4", "5", "6"}, {"7", "8", "9"}, {"back", "0", "ok"}};

@@ -262,6 +262,12 @@ float Ui::fit_height(const std::string& label, float width, float min_h) const {
   return std::max(min_h, h);
 }
 
+float Ui::text_width(const std::string& t, bool error) const {
+  if (!body_) return 0;
+  const std::string shown = error ? "\u203B " + t : t;
+  return body_->CalcTextSizeA(body_px_, FLT_MAX, 0, shown.c_str()).x;
+}
+
 bool Ui::button(const std::string& id, const std::string& label, ImVec2 size, Tone tone, bool enabled, bool selected,
                 bool check_mark) {
   request_text(label);

@@ -72,6 +72,9 @@ class Ui {
   void request_text(const std::string& utf8);
   // Rebuilds fonts if needed; call before ImGui::NewFrame. True when the atlas was rebuilt.
   bool prepare_fonts();
+  // Text drawn this frame needs glyphs the atlas lacks (drawn as '?' until the next frame's
+  // prepare_fonts): the frame loop draws once more, and takes no screenshot of this frame.
+  bool fonts_pending() const { return fonts_dirty_; }
   ImVec2 atlas_size() const { return atlas_size_; }
   // Deletes the atlas texture; call while the GL context is current, before it goes.
   void release_gl();
@@ -145,6 +148,8 @@ class Ui {
   // The height a button of `width` needs for `label` (wrapped) at the current text size, at
   // least `min_h`: for rows whose height is planned before they are drawn (200 % text).
   float fit_height(const std::string& label, float width, float min_h) const;
+  // The width of `t` on one line as text() draws it (error_text(): with its mark).
+  float text_width(const std::string& t, bool error = false) const;
   // A large choice with a title and a smaller second line.
   bool choice(const std::string& id, const std::string& title, const std::string& sub, ImVec2 size, bool selected);
   // Text drawn by title() and text() between these uses `fg` instead of the page's text colour:

@@ -250,6 +250,11 @@ TEST_CASE(
   s = k.wait_until([](const Snapshot& x) { return x.has("scan:message") && !errors(x).empty(); },
                    "the refusal of a bad code", Ms(5000));
   CHECK(kit_is(s, "urine", 0, ""));
+  // Said in Korean only: the reader's English reason is not mixed into the Korean sentence.
+  for (const std::string& e : errors(s)) {
+    CHECK(e.find("키트 바코드가 아닙니다") != std::string::npos);
+    CHECK(e.find("check character") == std::string::npos);
+  }
   k.scan(kUrine);
   (void)k.wait_until([&](const Snapshot& x) { return kit_is(x, "urine", 1, kUrine); },
                      "the first urine cup scan", Ms(5000));
