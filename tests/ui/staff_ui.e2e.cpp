@@ -211,6 +211,7 @@ TEST_CASE(
   s = k.wait_until([](const Snapshot& x) { return x.screen() == "staff-verify"; },
                    "the verify screen");
   CHECK(!s.find("verify:confirm")->enabled);  // nothing checked yet
+  CHECK(check_touch_targets(k.settled()) > 0);
 
   (void)k.tap("id:resident-card");
   (void)k.tap("check:name");
@@ -368,6 +369,7 @@ TEST_CASE(
   INFO("IT after PIN: " << s.raw);
   REQUIRE(s.screen() == "staff-status");
   REQUIRE(s.has("status:queue"));
+  CHECK(check_touch_targets(k.settled()) > 0);
   const std::string queue = s.find("status:queue")->label;
   REQUIRE(!queue.empty());
   CHECK(std::isdigit(static_cast<unsigned char>(queue[0])));  // "<n>건 ..." / "<n> waiting ..."
@@ -435,15 +437,19 @@ TEST_CASE(
   (void)k.hold("staff-corner", Ms(2600));
   Snapshot s = k.wait_until([](const Snapshot& x) { return x.screen() == "staff-accounts"; },
                             "the staff sign-in after a long press");
+  // Every staff screen this case visits: targets >= 12 mm, gaps >= 2.5 mm, as the participant's.
+  CHECK(check_touch_targets(k.settled()) > 0);
   (void)k.activate("staff:" + nurse);  // 2 / 8 to the name, Enter
   s = k.wait_until([](const Snapshot& x) { return x.screen() == "staff-pin"; }, "the PIN pad");
   CHECK(s.focus() == "pin:1");  // a digit field: the focus starts on the pad
+  CHECK(check_touch_targets(k.settled()) > 0);
   s = type_pin_keypad(k, "246813");
   INFO("after the PIN from the keypad: " << s.raw);
   REQUIRE(s.screen() == "staff-home");
   (void)k.activate("staff:lang");
   s = k.wait_until([](const Snapshot& x) { return x.key() == "staff-home-en"; },
                    "the card list in English");
+  CHECK(check_touch_targets(k.settled()) > 0);
   const std::vector<const Widget*> cards = s.with_prefix("card:");
   REQUIRE(cards.size() == 1);
   CHECK(cards[0]->label.find("Kim Test") != std::string::npos);
@@ -480,6 +486,7 @@ TEST_CASE(
   s = k.wait_until([](const Snapshot& x) { return x.screen() == "staff-reject"; },
                    "the reject reasons");
   CHECK(!s.find("reject:confirm")->enabled);  // a reason first
+  CHECK(check_touch_targets(k.settled()) > 0);
   (void)k.press_key("Escape");
   (void)k.wait_until([](const Snapshot& x) { return x.screen() == "staff-verify"; },
                      "back to the verify screen with Esc");
