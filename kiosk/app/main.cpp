@@ -243,14 +243,19 @@ Status set_up(const fs::path& data_dir, bool demo, Services& sv) {
   return Status::ok();
 }
 
+// Written beside as <name>.png.tmp, then renamed over <name>.png: a reader (the UI tests check
+// every screenshot while the kiosk may be saving the same screen again) never sees half a file.
 Status write_png_rgba(const fs::path& path, int w, int h, const std::vector<unsigned char>& rgba) {
-  FILE* f = std::fopen(path.c_str(), "wb");
-  if (!f) return platform::status_from_errno(errno, "writing " + path.string());
+  const fs::path tmp = fs::path(path.string() + ".tmp");
+  FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (!f) return platform::status_from_errno(errno, "writing " + tmp.string());
   png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
   png_infop info = png ? png_create_info_struct(png) : nullptr;
   if (!png || !info || setjmp(png_jmpbuf(png))) {
     png_destroy_write_struct(&png, &info);
     std::fclose(f);
+    std::error_code ec;
+    fs::remove(tmp, ec);
     return Status::io_error("PNG encoding failed for " + path.string());
   }
   png_init_io(png, f);
@@ -266,7 +271,10 @@ Status write_png_rgba(const fs::path& path, int w, int h, const std::vector<unsi
   }
   png_write_end(png, nullptr);
   png_destroy_write_struct(&png, &info);
-  std::fclose(f);
+  if (std::fclose(f) != 0) return platform::status_from_errno(errno, "writing " + tmp.string());
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) return Status::io_error("renaming " + tmp.string() + " to " + path.string() + ": " + ec.message());
   return Status::ok();
 }
 
