@@ -11,6 +11,8 @@
 #include <fstream>
 #include <iterator>
 
+#include "platform/crypto.h"
+
 namespace kiosk::app {
 namespace {
 WidgetRecord rec(const std::string& id, const std::string& label, const char* kind, ImVec4 rect, bool enabled, bool selected,
@@ -177,6 +179,15 @@ void Ui::begin_frame(int fb_width, int fb_height) {
   fb_height_ = static_cast<float>(fb_height);
   px_per_mm_ = std::min(fb_width / panel_w_mm_, fb_height / panel_h_mm_);
   if (px_per_mm_ <= 0) px_per_mm_ = 3.6;
+  // The last frame's record holds what it showed: names, answers, a staff card's details.
+  // Wiped in place (a short string's characters live inside the vector's own storage, which
+  // clear() keeps).
+  for (WidgetRecord& w : widgets_) {
+    platform::wipe(w.label);
+    platform::wipe(w.name);
+  }
+  for (std::string& t : titles_) platform::wipe(t);
+  for (std::string& t : texts_) platform::wipe(t);
   widgets_.clear();
   titles_.clear();
   text_pairs_.clear();

@@ -1,12 +1,15 @@
 // tests/ui/journey.cpp: see journey.h.
 #include "journey.h"
 
+#include <fcntl.h>
 #include <png.h>
+#include <unistd.h>
 #include <sqlite3.h>
 
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -516,6 +519,59 @@ std::string full_url(const json& bundle, const std::string& type) {
   for (const json& e : bundle.at("entry"))
     if (e.at("resource").value("resourceType", "") == type) return e.value("fullUrl", "");
   return "";
+}
+
+std::vector<std::string> find_in_memory(pid_t pid, std::string_view needle) {
+  std::vector<std::string> hits;
+  std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
+  const int mem = ::open(("/proc/" + std::to_string(pid) + "/mem").c_str(), O_RDONLY | O_CLOEXEC);
+  REQUIRE(maps);
+  REQUIRE(mem >= 0);
+  std::string line;
+  std::vector<char> buf;
+  while (std::getline(maps, line)) {
+    unsigned long lo = 0, hi = 0;
+    char perms[8] = {};
+    if (std::sscanf(line.c_str(), "%lx-%lx %7s", &lo, &hi, perms) != 3 || perms[0] != 'r' || perms[1] != 'w') continue;
+    const std::size_t name_at = line.find('/') != std::string::npos ? line.find('/') : line.find('[');
+    const std::string name = name_at == std::string::npos ? "anon" : line.substr(name_at);
+    buf.resize(hi - lo);
+    const ssize_t got = ::pread(mem, buf.data(), buf.size(), static_cast<off_t>(lo));
+    if (got <= 0) continue;  // a guard page or a device mapping
+    const std::string_view region(buf.data(), static_cast<std::size_t>(got));
+    for (std::size_t at = region.find(needle); at != std::string_view::npos; at = region.find(needle, at + 1))
+      {  // with what surrounds it, to tell whose copy it is
+        std::string ctx(region.substr(at >= 96 ? at - 96 : 0, 200));
+        for (char& c : ctx)
+          if (static_cast<unsigned char>(c) < 32 || static_cast<unsigned char>(c) > 126) c = '.';  // its surroundings, printable
+        hits.push_back(name + " +" + std::to_string(at) + " <" + ctx + ">");
+      }
+  }
+  ::close(mem);
+  return hits;
+}
+
+// Copies of `utf8` in the process's writable memory, as UTF-8, UTF-16 and UTF-32 (each logged).
+std::size_t copies_in_memory(pid_t pid, const std::string& utf8) {
+  std::u32string u32;  // the test's own constant: well-formed UTF-8 of 1 to 3 bytes a character
+  for (std::size_t i = 0; i < utf8.size();) {
+    const unsigned char c = static_cast<unsigned char>(utf8[i]);
+    const int len = c < 0x80 ? 1 : c < 0xE0 ? 2 : 3;
+    char32_t cp = len == 1 ? c : len == 2 ? c & 0x1F : c & 0x0F;
+    for (int k = 1; k < len; ++k) cp = cp << 6 | (static_cast<unsigned char>(utf8[i + k]) & 0x3F);
+    u32.push_back(cp);
+    i += len;
+  }
+  std::u16string u16;
+  for (char32_t c : u32) u16.push_back(static_cast<char16_t>(c));  // BMP only (Hangul)
+  std::size_t n = 0;
+  for (const std::string_view needle : {std::string_view(utf8), std::string_view(reinterpret_cast<const char*>(u16.data()), u16.size() * 2),
+                                        std::string_view(reinterpret_cast<const char*>(u32.data()), u32.size() * 4)}) {
+    const std::vector<std::string> hits = find_in_memory(pid, needle);
+    for (const std::string& h : hits) UNSCOPED_INFO("copy of the typed name at " << h);
+    n += hits.size();
+  }
+  return n;
 }
 
 void Rig::start(const fs::path& shots, const std::string& site_json) {

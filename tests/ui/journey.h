@@ -87,6 +87,13 @@ void check_px_per_mm(const Snapshot& s, const fs::path& site_json);
 // flat colour (nothing rendered but the clear) is under 6 KB; every screen has text, borders
 // and buttons and is over 15 KB. At least `min_files` screenshots.
 void check_screenshots_drawn(const fs::path& dir, int min_files);
+// Where `needle` occurs in the writable memory of process `pid` (its heap, stacks, anonymous
+// and shared mappings; read through /proc/PID/mem): one line per hit, "<mapping> +<offset>
+// <the 200 bytes around it, printable ASCII>".
+std::vector<std::string> find_in_memory(pid_t pid, std::string_view needle);
+// Copies of `utf8` (well-formed, characters of 1 to 3 bytes) in the process's writable memory, as
+// UTF-8, UTF-16 and UTF-32, each logged with UNSCOPED_INFO.
+std::size_t copies_in_memory(pid_t pid, const std::string& utf8);
 // What the field being edited shows once it reads `expect` (within 5 s), or what it shows then.
 std::string await_typed(KioskUnderTest& k, const std::string& expect);
 // Opens the keyboard on `field`, presses `keys`, checks what the field shows, presses done.

@@ -67,6 +67,10 @@ std::vector<pid_t> children_of(pid_t pid) {
 
 }  // namespace
 
+// A given name of syllables no package or UI text uses (뷁 퓌 뭘), typed on the 2-beolsik keyboard.
+constexpr const char* kRareName = "뷁퓌뭘";
+constexpr const char* kRareKeys = "qnpfrvnlanjf";  // ㅂㅜㅔㄹㄱ ㅍㅜㅣ ㅁㅜㅓㄹ
+
 TEST_CASE("kiosk UI: a Korean participant and an English legal representative enrol, the data bank opens both",
           "[ui][e2e]") {
   Rig rig;
@@ -164,6 +168,7 @@ TEST_CASE("kiosk UI: the idle timeout wipes a half-filled session", "[ui][e2e]")
   j.high_contrast = true;  // the warning overlay draws its own colours: checked in this theme too
   const PackageModel pkg = load_package_model(package_path(j.type));
   walk(k, j, pkg, "identity");
+  fill(k, "given", codes(kRareKeys), kRareName);
   (void)k.tap("field:family");
   k.keys(j.family_keys);
   REQUIRE(await_typed(k, "김") == "김");
@@ -178,6 +183,8 @@ TEST_CASE("kiosk UI: the idle timeout wipes a half-filled session", "[ui][e2e]")
   (void)k.wait_until([](const Snapshot& s) { return s.screen() == "attract"; }, "the wipe back to attract", Ms(30000));
   const auto wiped_after = std::chrono::steady_clock::now() - t0;
   CHECK(wiped_after > std::chrono::seconds(45));
+  (void)k.wait_quiet();
+  CHECK(copies_in_memory(k.pid(), kRareName) == 0);  // also the field that was open (the family name) and its keyboard
 
   // Starting again: nothing of the earlier session is left.
   Snapshot s = k.wait_until([](const Snapshot& x) { return x.screen() == "attract" && x.editing().empty(); }, "attract");
@@ -209,6 +216,9 @@ TEST_CASE("kiosk UI: cancel wipes the session", "[ui][e2e]") {
   fill(k, "family", j.family_keys, j.family);
   fill(k, "birth", codes(j.birth), j.birth);
   REQUIRE(k.snapshot().find("field:family")->label == "김");
+  // A given name no text of the app contains, so that every copy found in memory is the typed one.
+  fill(k, "given", codes(kRareKeys), kRareName);
+  CHECK(copies_in_memory(k.pid(), kRareName) > 0);  // the scan finds it while it is on screen
 
   (void)k.tap("home");
   (void)k.wait_until([](const Snapshot& s) { return s.key().ends_with("+confirm-cancel"); }, "the cancel confirmation");
@@ -221,6 +231,9 @@ TEST_CASE("kiosk UI: cancel wipes the session", "[ui][e2e]") {
   (void)k.tap("overlay:erase");
   (void)k.wait_until([](const Snapshot& x) { return x.screen() == "attract"; }, "attract after erase");
   (void)k.wait_quiet();
+  // Wiped means gone from the process: no copy left in its heap, stacks or mappings, as UTF-8,
+  // UTF-16 or UTF-32 (libhangul composes in UCS-4).
+  CHECK(copies_in_memory(k.pid(), kRareName) == 0);
   check_screenshots_drawn(shots, 10);  // what a person saw, not only the record
 
   walk(k, j, pkg, "identity");
