@@ -33,13 +33,16 @@ WidgetRecord rec(const std::string& id, const std::string& label, const char* ki
 }
 }  // namespace
 
-std::u32string utf8_to_u32(const std::string& s) {
-  std::u32string out;
+namespace {
+
+// Calls f(code point) for each character of s; a malformed or truncated sequence is one U+FFFD.
+template <class F>
+void for_each_code_point(std::string_view s, F&& f) {
   for (std::size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
     int n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
     if (n == 0 || i + static_cast<std::size_t>(n) > s.size()) {
-      out.push_back(0xFFFD);
+      f(char32_t{0xFFFD});
       ++i;
       continue;
     }
@@ -50,20 +53,27 @@ std::u32string utf8_to_u32(const std::string& s) {
       if ((cc >> 6) != 2) ok = false;
       cp = (cp << 6) | (cc & 0x3Fu);
     }
-    out.push_back(ok ? cp : 0xFFFD);
+    f(ok ? cp : char32_t{0xFFFD});
     i += ok ? static_cast<std::size_t>(n) : 1;
   }
+}
+
+}  // namespace
+
+std::u32string utf8_to_u32(const std::string& s) {
+  std::u32string out;
+  for_each_code_point(s, [&](char32_t cp) { out.push_back(cp); });
   return out;
 }
 
 Ui::Ui(std::string font_file, double panel_width_mm, double panel_height_mm)
     : font_file_(std::move(font_file)), panel_w_mm_(panel_width_mm), panel_h_mm_(panel_height_mm),
       palette_(normal_palette()) {
-  for (ImWchar c = 0x20; c < 0x7F; ++c) glyphs_.insert(c);
-  for (ImWchar c = 0x3131; c <= 0x318E; ++c) glyphs_.insert(c);  // compatibility jamo (keyboard, preedit)
+  for (ImWchar c = 0x20; c < 0x7F; ++c) glyphs_.set(c);
+  for (ImWchar c = 0x3131; c <= 0x318E; ++c) glyphs_.set(c);  // compatibility jamo (keyboard, preedit)
   for (unsigned c : {0x00B7u, 0x2022u, 0x2026u, 0x2190u, 0x2192u, 0x221Au, 0x25CFu, 0x25CBu, 0xFFFDu, 0x203Bu,
                      0x2013u, 0x2014u, 0x2018u, 0x2019u, 0x201Cu, 0x201Du, 0x00D7u})
-    glyphs_.insert(static_cast<ImWchar>(c));
+    glyphs_.set(c);
 }
 
 void Ui::set_text_scale(int pct) {
@@ -78,11 +88,14 @@ void Ui::set_high_contrast(bool on) {
   palette_ = on ? high_contrast_palette() : normal_palette();
 }
 
+// Called for every text drawn, every frame (the whole consent document while it scrolls): one
+// bit test a character, no copy of the text (it may be the participant's).
 void Ui::request_text(const std::string& utf8) {
-  for (char32_t cp : utf8_to_u32(utf8)) {
-    if (cp > 0xFFFF || cp < 0x20) continue;  // ImWchar is 16-bit in Debian's build
-    if (glyphs_.insert(static_cast<ImWchar>(cp)).second) fonts_dirty_ = true;
-  }
+  for_each_code_point(utf8, [this](char32_t cp) {
+    if (cp > 0xFFFF || cp < 0x20 || glyphs_.test(cp)) return;  // ImWchar is 16-bit in Debian's build
+    glyphs_.set(cp);
+    fonts_dirty_ = true;
+  });
 }
 
 bool Ui::prepare_fonts() {
@@ -96,7 +109,8 @@ bool Ui::prepare_fonts() {
   ImVector<ImWchar>& ranges = glyph_ranges_;
   ranges.clear();
   ImFontGlyphRangesBuilder b;
-  for (ImWchar c : glyphs_) b.AddChar(c);
+  for (std::size_t c = 0; c < glyphs_.size(); ++c)
+    if (glyphs_.test(c)) b.AddChar(static_cast<ImWchar>(c));
   b.BuildRanges(&ranges);
   ImFontConfig cfg;
   cfg.OversampleH = 1;  // 1x: the default 3x triples the atlas for no visible gain at these sizes

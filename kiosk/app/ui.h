@@ -25,11 +25,11 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <bitset>
 #include <cmath>
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -202,7 +202,7 @@ class Ui {
   int scale_pct_ = 100;
   bool high_contrast_ = false;
   Palette palette_;
-  std::set<ImWchar> glyphs_;
+  std::bitset<0x10000> glyphs_;  // the characters the atlas has (or is to have at the next build)
   bool fonts_dirty_ = true;
   float body_px_ = 28;
   ImFont* body_ = nullptr;
