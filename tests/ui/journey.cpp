@@ -564,11 +564,17 @@ std::size_t copies_in_memory(pid_t pid, const std::string& utf8) {
   }
   std::u16string u16;
   for (char32_t c : u32) u16.push_back(static_cast<char16_t>(c));  // BMP only (Hangul)
+  REQUIRE(u32.size() >= 2);
+  // Without the first character: a string emptied by clear() keeps the rest of its characters
+  // (the first becomes the terminator), and that is a copy too.
+  std::size_t lead = 1;
+  while (lead < utf8.size() && (static_cast<unsigned char>(utf8[lead]) & 0xC0) == 0x80) ++lead;
   std::size_t n = 0;
-  for (const std::string_view needle : {std::string_view(utf8), std::string_view(reinterpret_cast<const char*>(u16.data()), u16.size() * 2),
-                                        std::string_view(reinterpret_cast<const char*>(u32.data()), u32.size() * 4)}) {
+  for (const std::string_view needle : {std::string_view(utf8).substr(lead),
+                                        std::string_view(reinterpret_cast<const char*>(u16.data() + 1), (u16.size() - 1) * 2),
+                                        std::string_view(reinterpret_cast<const char*>(u32.data() + 1), (u32.size() - 1) * 4)}) {
     const std::vector<std::string> hits = find_in_memory(pid, needle);
-    for (const std::string& h : hits) UNSCOPED_INFO("copy of the typed name at " << h);
+    for (const std::string& h : hits) UNSCOPED_INFO("copy of the typed text at " << h);
     n += hits.size();
   }
   return n;

@@ -91,8 +91,9 @@ void check_screenshots_drawn(const fs::path& dir, int min_files);
 // and shared mappings; read through /proc/PID/mem): one line per hit, "<mapping> +<offset>
 // <the 200 bytes around it, printable ASCII>".
 std::vector<std::string> find_in_memory(pid_t pid, std::string_view needle);
-// Copies of `utf8` (well-formed, characters of 1 to 3 bytes) in the process's writable memory, as
-// UTF-8, UTF-16 and UTF-32, each logged with UNSCOPED_INFO.
+// Copies of `utf8` (well-formed, at least 2 characters of 1 to 3 bytes) in the process's writable
+// memory, as UTF-8, UTF-16 and UTF-32, each logged with UNSCOPED_INFO. Searched without its first
+// character, so that a string emptied but not wiped (clear() overwrites only the first) counts.
 std::size_t copies_in_memory(pid_t pid, const std::string& utf8);
 // What the field being edited shows once it reads `expect` (within 5 s), or what it shows then.
 std::string await_typed(KioskUnderTest& k, const std::string& expect);

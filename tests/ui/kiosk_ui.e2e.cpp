@@ -243,6 +243,38 @@ TEST_CASE("kiosk UI: cancel wipes the session", "[ui][e2e]") {
   CHECK(k.stop() == 0);
 }
 
+TEST_CASE("kiosk UI: the resident registration number is masked wherever it shows and gone from memory after cancel",
+          "[ui][e2e]") {
+  Rig rig;
+  rig.start(screens_dir("rrn"), R"({"collect_rrn": true})");
+  KioskUnderTest& k = *rig.kiosk;
+  const Journey j = english_representative();  // rare: its consent asks for the number
+  const PackageModel pkg = load_package_model(package_path(j.type));
+  walk(k, j, pkg, "identity");
+  REQUIRE(k.snapshot().has("field:rrn"));
+  const std::string rrn = "1409013123451";  // synthetic: the child's birth date, a made-up serial
+  const std::string masked = "1409013******";
+  (void)k.tap("field:rrn");
+  (void)k.wait_until([](const Snapshot& s) { return s.editing() == "rrn" && s.has("key:done"); }, "the keypad for the number");
+  k.keys(codes(rrn));
+  (void)k.wait_quiet();
+  CHECK(k.snapshot().typed().empty());  // the test record leaves out what a masked field holds
+  (void)k.tap("key:done");
+  Snapshot s = k.wait_until([&](const Snapshot& x) { return x.editing().empty() && x.find("field:rrn") && x.find("field:rrn")->label.find_first_not_of(' ') != std::string::npos; },
+                            "the keypad closed on the number", Ms(5000));
+  CHECK(s.find("field:rrn")->label == masked);
+  CHECK(s.raw.find(rrn.substr(7)) == std::string::npos);  // no widget, title or text shows the serial
+  CHECK(copies_in_memory(k.pid(), rrn) > 0);  // held for the bundle while the session lasts
+
+  (void)k.tap("home");
+  (void)k.wait_until([](const Snapshot& x) { return x.has("overlay:erase"); }, "the cancel confirmation");
+  (void)k.tap("overlay:erase");
+  (void)k.wait_until([](const Snapshot& x) { return x.screen() == "attract"; }, "attract after erase");
+  (void)k.wait_quiet();
+  CHECK(copies_in_memory(k.pid(), rrn) == 0);
+  CHECK(k.stop() == 0);
+}
+
 // scripts/screens.sh: every screen in ko and en, 100 % and 200 % text, and high contrast.
 TEST_CASE("kiosk UI: screenshots of every screen in every mode", "[.screens]") {
   const char* out = std::getenv("KIOSK_UI_SCREENS_OUT");
