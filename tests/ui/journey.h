@@ -29,9 +29,11 @@ struct Journey {
   // Identity: the keys pressed and the text they must give.
   std::vector<std::string> family_keys, given_keys;
   std::string family, given;
-  std::string birth = "19500315", phone = "01000000001", sex = "female";
+  // Phone numbers in the 010-0xxx block, which is not given to subscribers; digits that occur
+  // nowhere else, so that a memory scan for them finds only the typed ones.
+  std::string birth = "19500315", phone = "01004729538", sex = "female";
   std::vector<std::string> rep_family_keys, rep_given_keys;
-  std::string rep_family, rep_given, relationship = "MTH", rep_phone = "01000000002";
+  std::string rep_family, rep_given, relationship = "MTH", rep_phone = "01005931826";
   // Free-text survey answers: keys and text.
   std::vector<std::string> text_keys;
   std::string text;
@@ -41,6 +43,11 @@ struct Journey {
 };
 
 // The kiosk names a screenshot <lang>-<text %>[-hc]-<screen key>.png.
+// A given name of syllables no package or UI text uses (뷁 퓌 뭘), typed on the 2-beolsik keyboard:
+// a memory scan for it finds only the typed copies.
+inline constexpr const char* kRareName = "뷁퓌뭘";
+inline constexpr const char* kRareKeys = "qnpfrvnlanjf";  // ㅂㅜㅔㄹㄱ ㅍㅜㅣ ㅁㅜㅓㄹ
+
 std::string shot_prefix(const Journey& j);
 Journey korean_general();          // 김 테스트, general, self-signed, Korean
 Journey english_representative();  // Kim Test (a child), rare, signed by a legal representative, English
@@ -92,9 +99,9 @@ void check_screenshots_drawn(const fs::path& dir, int min_files);
 // <the 200 bytes around it, printable ASCII>".
 std::vector<std::string> find_in_memory(pid_t pid, std::string_view needle);
 // Copies of `utf8` (well-formed, at least 2 characters of 1 to 3 bytes) in the process's writable
-// memory, as UTF-8, UTF-16 and UTF-32, each logged with UNSCOPED_INFO. Searched without its first
+// memory, as UTF-8, UTF-16 and UTF-32 (find_in_memory's lines). Searched without its first
 // character, so that a string emptied but not wiped (clear() overwrites only the first) counts.
-std::size_t copies_in_memory(pid_t pid, const std::string& utf8);
+std::vector<std::string> copies_in_memory(pid_t pid, const std::string& utf8);
 // What the field being edited shows once it reads `expect` (within 5 s), or what it shows then.
 std::string await_typed(KioskUnderTest& k, const std::string& expect);
 // Opens the keyboard on `field`, presses `keys`, checks what the field shows, presses done.

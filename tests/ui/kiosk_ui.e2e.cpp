@@ -67,10 +67,6 @@ std::vector<pid_t> children_of(pid_t pid) {
 
 }  // namespace
 
-// A given name of syllables no package or UI text uses (뷁 퓌 뭘), typed on the 2-beolsik keyboard.
-constexpr const char* kRareName = "뷁퓌뭘";
-constexpr const char* kRareKeys = "qnpfrvnlanjf";  // ㅂㅜㅔㄹㄱ ㅍㅜㅣ ㅁㅜㅓㄹ
-
 TEST_CASE("kiosk UI: a Korean participant and an English legal representative enrol, the data bank opens both",
           "[ui][e2e]") {
   Rig rig;
@@ -83,6 +79,13 @@ TEST_CASE("kiosk UI: a Korean participant and an English legal representative en
   walk(k, j2, load_package_model(package_path(j2.type)));
   CHECK(k.snapshot().screen() == "attract");
   check_screenshots_drawn(shots, 30);
+  // Submitted and thanked: the names and phone numbers typed are gone from the kiosk (sealed for
+  // the data bank, encrypted for the nurse's card; no plaintext kept).
+  (void)k.wait_quiet();
+  for (const std::string& typed : {j2.rep_given, j2.rep_phone, j2.phone, j1.phone}) {
+    INFO(typed);
+    CHECK(copies_in_memory(k.pid(), typed) == std::vector<std::string>{});
+  }
 
   // Both are sealed into the outbox; sync (its own thread) delivers them to the demo data bank.
   json st;
@@ -126,7 +129,7 @@ TEST_CASE("kiosk UI: a Korean participant and an English legal representative en
     CHECK(p["name"][0]["given"][0] == "테스트");
     CHECK(p["birthDate"] == "1950-03-15");
     CHECK(p["gender"] == "female");
-    CHECK(p["telecom"][0]["value"] == "01000000001");
+    CHECK(p["telecom"][0]["value"] == j1.phone);
     CHECK(resource(b, "RelatedPerson") == nullptr);
     const json* prov = resource(b, "Provenance");
     REQUIRE(prov);
@@ -148,7 +151,7 @@ TEST_CASE("kiosk UI: a Korean participant and an English legal representative en
     CHECK(rp->at("name")[0]["family"] == "Kim");
     CHECK(rp->at("name")[0]["given"][0] == "Testrep");
     CHECK(rp->at("relationship")[0]["coding"][0]["code"] == "MTH");
-    CHECK(rp->at("telecom")[0]["value"] == "01000000004");
+    CHECK(rp->at("telecom")[0]["value"] == j2.rep_phone);
     const json* prov = resource(b, "Provenance");
     REQUIRE(prov);
     REQUIRE(!prov->at("signature").empty());
@@ -184,7 +187,7 @@ TEST_CASE("kiosk UI: the idle timeout wipes a half-filled session", "[ui][e2e]")
   const auto wiped_after = std::chrono::steady_clock::now() - t0;
   CHECK(wiped_after > std::chrono::seconds(45));
   (void)k.wait_quiet();
-  CHECK(copies_in_memory(k.pid(), kRareName) == 0);  // also the field that was open (the family name) and its keyboard
+  CHECK(copies_in_memory(k.pid(), kRareName) == std::vector<std::string>{});  // also the field that was open (the family name) and its keyboard
 
   // Starting again: nothing of the earlier session is left.
   Snapshot s = k.wait_until([](const Snapshot& x) { return x.screen() == "attract" && x.editing().empty(); }, "attract");
@@ -218,7 +221,7 @@ TEST_CASE("kiosk UI: cancel wipes the session", "[ui][e2e]") {
   REQUIRE(k.snapshot().find("field:family")->label == "김");
   // A given name no text of the app contains, so that every copy found in memory is the typed one.
   fill(k, "given", codes(kRareKeys), kRareName);
-  CHECK(copies_in_memory(k.pid(), kRareName) > 0);  // the scan finds it while it is on screen
+  CHECK(!copies_in_memory(k.pid(), kRareName).empty());  // the scan finds it while it is on screen
 
   (void)k.tap("home");
   (void)k.wait_until([](const Snapshot& s) { return s.key().ends_with("+confirm-cancel"); }, "the cancel confirmation");
@@ -233,7 +236,7 @@ TEST_CASE("kiosk UI: cancel wipes the session", "[ui][e2e]") {
   (void)k.wait_quiet();
   // Wiped means gone from the process: no copy left in its heap, stacks or mappings, as UTF-8,
   // UTF-16 or UTF-32 (libhangul composes in UCS-4).
-  CHECK(copies_in_memory(k.pid(), kRareName) == 0);
+  CHECK(copies_in_memory(k.pid(), kRareName) == std::vector<std::string>{});
   check_screenshots_drawn(shots, 10);  // what a person saw, not only the record
 
   walk(k, j, pkg, "identity");
@@ -264,14 +267,14 @@ TEST_CASE("kiosk UI: the resident registration number is masked wherever it show
                             "the keypad closed on the number", Ms(5000));
   CHECK(s.find("field:rrn")->label == masked);
   CHECK(s.raw.find(rrn.substr(7)) == std::string::npos);  // no widget, title or text shows the serial
-  CHECK(copies_in_memory(k.pid(), rrn) > 0);  // held for the bundle while the session lasts
+  CHECK(!copies_in_memory(k.pid(), rrn).empty());  // held for the bundle while the session lasts
 
   (void)k.tap("home");
   (void)k.wait_until([](const Snapshot& x) { return x.has("overlay:erase"); }, "the cancel confirmation");
   (void)k.tap("overlay:erase");
   (void)k.wait_until([](const Snapshot& x) { return x.screen() == "attract"; }, "attract after erase");
   (void)k.wait_quiet();
-  CHECK(copies_in_memory(k.pid(), rrn) == 0);
+  CHECK(copies_in_memory(k.pid(), rrn) == std::vector<std::string>{});
   CHECK(k.stop() == 0);
 }
 
