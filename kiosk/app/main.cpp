@@ -41,6 +41,7 @@
 #include "kiosk/site_config.h"
 #include "platform/clock.h"
 #include "platform/fs.h"
+#include "platform/hardening.h"
 #include "platform/paths.h"
 #include "platform/ulid.h"
 #include "strings.h"
@@ -338,6 +339,11 @@ std::string font_path(const std::string& flag) {
 int main(int argc, char** argv) {
   using namespace kiosk::app;
   const std::int64_t t_start = steady_ms();
+  // Names, answers, the RRN, a nurse's open card: a crash must not write them to disk.
+  if (platform::Status s = platform::forbid_core_dumps(); !s.is_ok()) {
+    std::fprintf(stderr, "kiosk: %s\n", s.to_string().c_str());
+    return 1;
+  }
   CLI::App cli{"kiosk: the enrollment kiosk's touchscreen app (participants; staff use kioskctl)"};
   bool demo = false;
   std::optional<std::string> data_dir_flag;

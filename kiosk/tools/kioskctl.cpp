@@ -25,6 +25,7 @@
 #include "kiosk/verification.h"
 #include "platform/clock.h"
 #include "platform/fs.h"
+#include "platform/hardening.h"
 #include "platform/keyfile.h"
 #include "platform/log.h"
 #include "platform/paths.h"
@@ -536,6 +537,7 @@ int cmd_import_receipts(Context& ctx, const std::string& file) {
 
 int main(int argc, char** argv) {
   ::umask(077);  // everything this tool creates is private to the kiosk's user
+  if (Status s = platform::forbid_core_dumps(); !s.is_ok()) return fail(s);  // it opens staff cards and makes bundles
   if (Status s = platform::crypto_init(); !s.is_ok()) return fail(s);
   Context ctx;
   CLI::App app{"kioskctl: set up, inspect and export the enrollment kiosk's data; manage staff accounts; check the audit chain.\n"

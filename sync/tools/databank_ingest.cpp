@@ -15,6 +15,7 @@
 
 #include "ingest/databank.h"
 #include "platform/fs.h"
+#include "platform/hardening.h"
 #include "platform/keyfile.h"
 #include "platform/log.h"
 #include "sync/envelope.h"
@@ -122,6 +123,7 @@ int serve(const fs::path& dir, const std::string& listen, const std::string& cer
 
 int main(int argc, char** argv) {
   ::umask(077);
+  if (Status s = platform::forbid_core_dumps(); !s.is_ok()) return fail(s);  // it opens envelopes and holds the seal key
   if (Status s = platform::crypto_init(); !s.is_ok()) return fail(s);
   CLI::App app{"databank-ingest: the reference data bank server for enrollment kiosks (sync protocol v1)"};
   app.require_subcommand(1);

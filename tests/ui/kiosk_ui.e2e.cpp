@@ -65,6 +65,16 @@ std::vector<pid_t> children_of(pid_t pid) {
 }
 
 
+// The soft and hard core file size limits of a process, from /proc/PID/limits ("0 0": none).
+std::string core_limit(pid_t pid) {
+  for (const std::string& line : ts::lines_of(ts::read_all(fs::path("/proc") / std::to_string(pid) / "limits")))
+    if (line.rfind("Max core file size", 0) == 0) {
+      char soft[32] = {}, hard[32] = {};
+      if (std::sscanf(line.c_str() + 18, "%31s %31s", soft, hard) == 2) return std::string(soft) + " " + hard;
+    }
+  return "?";
+}
+
 }  // namespace
 
 TEST_CASE("kiosk UI: a Korean participant and an English legal representative enrol, the data bank opens both",
@@ -102,6 +112,13 @@ TEST_CASE("kiosk UI: a Korean participant and an English legal representative en
   // SIGTERM: the kiosk ends cleanly and stops its data bank.
   const std::vector<pid_t> bank = children_of(k.pid());
   CHECK(bank.size() == 1);
+  // Neither may leave a core dump of what it holds (platform/hardening.h).
+  std::vector<pid_t> procs = bank;
+  procs.push_back(k.pid());
+  for (pid_t p : procs) {
+    INFO("pid " << p);
+    CHECK(core_limit(p) == "0 0");
+  }
   REQUIRE(k.stop() == 0);
   for (pid_t p : bank) CHECK(::kill(p, 0) != 0);
 
