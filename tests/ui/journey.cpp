@@ -251,6 +251,14 @@ std::string await_typed(KioskUnderTest& k, const std::string& expect) {
   }
 }
 
+void erase_session(KioskUnderTest& k) {
+  (void)k.tap("home");
+  (void)k.wait_until([](const Snapshot& x) { return x.has("overlay:erase"); }, "the cancel confirmation");
+  (void)k.tap("overlay:erase");
+  (void)k.wait_until([](const Snapshot& x) { return x.screen() == "attract"; }, "attract after erase");
+  (void)k.wait_quiet();
+}
+
 // Opens the keyboard on `field`, presses `keys`, checks what the field shows, presses done.
 void fill(KioskUnderTest& k, const std::string& field, const std::vector<std::string>& keys, const std::string& expect) {
   (void)k.tap("field:" + field);

@@ -104,6 +104,8 @@ std::vector<std::string> find_in_memory(pid_t pid, std::string_view needle);
 std::vector<std::string> copies_in_memory(pid_t pid, const std::string& utf8);
 // What the field being edited shows once it reads `expect` (within 5 s), or what it shows then.
 std::string await_typed(KioskUnderTest& k, const std::string& expect);
+// Home, then "erase" on the cancel confirmation; returns once attract is shown and settled.
+void erase_session(KioskUnderTest& k);
 // Opens the keyboard on `field`, presses `keys`, checks what the field shows, presses done.
 void fill(KioskUnderTest& k, const std::string& field, const std::vector<std::string>& keys, const std::string& expect);
 void read_to_end(KioskUnderTest& k, bool drag);

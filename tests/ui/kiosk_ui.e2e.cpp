@@ -246,11 +246,7 @@ TEST_CASE("kiosk UI: cancel wipes the session", "[ui][e2e]") {
   (void)k.tap("overlay:continue");
   Snapshot s = k.wait_until([](const Snapshot& x) { return x.key() == "identity"; }, "identity again");
   CHECK(s.find("field:family")->label == "김");
-  (void)k.tap("home");
-  (void)k.wait_until([](const Snapshot& x) { return x.has("overlay:erase"); }, "the cancel confirmation");
-  (void)k.tap("overlay:erase");
-  (void)k.wait_until([](const Snapshot& x) { return x.screen() == "attract"; }, "attract after erase");
-  (void)k.wait_quiet();
+  erase_session(k);
   // Wiped means gone from the process: no copy left in its heap, stacks or mappings, as UTF-8,
   // UTF-16 or UTF-32 (libhangul composes in UCS-4).
   CHECK(copies_in_memory(k.pid(), kRareName) == std::vector<std::string>{});
@@ -286,11 +282,7 @@ TEST_CASE("kiosk UI: the resident registration number is masked wherever it show
   CHECK(s.raw.find(rrn.substr(7)) == std::string::npos);  // no widget, title or text shows the serial
   CHECK(!copies_in_memory(k.pid(), rrn).empty());  // held for the bundle while the session lasts
 
-  (void)k.tap("home");
-  (void)k.wait_until([](const Snapshot& x) { return x.has("overlay:erase"); }, "the cancel confirmation");
-  (void)k.tap("overlay:erase");
-  (void)k.wait_until([](const Snapshot& x) { return x.screen() == "attract"; }, "attract after erase");
-  (void)k.wait_quiet();
+  erase_session(k);
   CHECK(copies_in_memory(k.pid(), rrn) == std::vector<std::string>{});
   CHECK(k.stop() == 0);
 }
