@@ -35,6 +35,15 @@ WidgetRecord rec(const std::string& id, const std::string& label, const char* ki
 
 namespace {
 
+// Destroys v's elements and zeroes the storage they lived in, which clear() keeps: a short
+// string's characters are inside it. A longer string's own buffer is zeroed as it is freed
+// (the app's operator delete, wipe_on_free.cpp), so each byte is zeroed once.
+template <class T>
+void clear_zeroed(std::vector<T>& v) {
+  v.clear();
+  if (v.capacity() > 0) platform::wipe(v.data(), v.capacity() * sizeof(T));
+}
+
 // Calls f(code point) for each character of s; a malformed or truncated sequence is one U+FFFD.
 template <class F>
 void for_each_code_point(std::string_view s, F&& f) {
@@ -194,18 +203,10 @@ void Ui::begin_frame(int fb_width, int fb_height) {
   px_per_mm_ = std::min(fb_width / panel_w_mm_, fb_height / panel_h_mm_);
   if (px_per_mm_ <= 0) px_per_mm_ = 3.6;
   // The last frame's record holds what it showed: names, answers, a staff card's details.
-  // Wiped in place (a short string's characters live inside the vector's own storage, which
-  // clear() keeps).
-  for (WidgetRecord& w : widgets_) {
-    platform::wipe(w.label);
-    platform::wipe(w.name);
-  }
-  for (std::string& t : titles_) platform::wipe(t);
-  for (std::string& t : texts_) platform::wipe(t);
-  widgets_.clear();
-  titles_.clear();
+  clear_zeroed(widgets_);
+  clear_zeroed(titles_);
   text_pairs_.clear();
-  texts_.clear();
+  clear_zeroed(texts_);
   modal_ = false;
   modal_from_ = 0;
   ImGuiStyle& st = ImGui::GetStyle();

@@ -13,6 +13,8 @@
 #include <set>
 #include <thread>
 
+#include "kiosk/keyboard.h"
+
 namespace ui_test {
 
 namespace ts = testing_support;
@@ -561,24 +563,17 @@ std::vector<std::string> find_in_memory(pid_t pid, std::string_view needle) {
 
 // Copies of `utf8` in the process's writable memory, as UTF-8, UTF-16 and UTF-32 (each logged).
 std::vector<std::string> copies_in_memory(pid_t pid, const std::string& utf8) {
-  std::u32string u32;  // the test's own constant: well-formed UTF-8 of 1 to 3 bytes a character
-  for (std::size_t i = 0; i < utf8.size();) {
-    const unsigned char c = static_cast<unsigned char>(utf8[i]);
-    const int len = c < 0x80 ? 1 : c < 0xE0 ? 2 : 3;
-    char32_t cp = len == 1 ? c : len == 2 ? c & 0x1F : c & 0x0F;
-    for (int k = 1; k < len; ++k) cp = cp << 6 | (static_cast<unsigned char>(utf8[i + k]) & 0x3F);
-    u32.push_back(cp);
-    i += len;
-  }
+  const std::optional<std::u32string> decoded = kiosk::from_utf8(utf8);
+  REQUIRE(decoded);
+  const std::u32string& u32 = *decoded;
   std::u16string u16;
   for (char32_t c : u32) u16.push_back(static_cast<char16_t>(c));  // BMP only (Hangul)
   REQUIRE(u32.size() >= 2);
   // Without the first character: a string emptied by clear() keeps the rest of its characters
   // (the first becomes the terminator), and that is a copy too.
-  std::size_t lead = 1;
-  while (lead < utf8.size() && (static_cast<unsigned char>(utf8[lead]) & 0xC0) == 0x80) ++lead;
+  const std::string rest = kiosk::to_utf8(std::u32string_view(u32).substr(1));
   std::vector<std::string> all;
-  for (const std::string_view needle : {std::string_view(utf8).substr(lead),
+  for (const std::string_view needle : {std::string_view(rest),
                                         std::string_view(reinterpret_cast<const char*>(u16.data() + 1), (u16.size() - 1) * 2),
                                         std::string_view(reinterpret_cast<const char*>(u32.data() + 1), (u32.size() - 1) * 4)}) {
     for (std::string& h : find_in_memory(pid, needle)) all.push_back(std::move(h));

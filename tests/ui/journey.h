@@ -98,7 +98,7 @@ void check_screenshots_drawn(const fs::path& dir, int min_files);
 // and shared mappings; read through /proc/PID/mem): one line per hit, "<mapping> +<offset>
 // <the 200 bytes around it, printable ASCII>".
 std::vector<std::string> find_in_memory(pid_t pid, std::string_view needle);
-// Copies of `utf8` (well-formed, at least 2 characters of 1 to 3 bytes) in the process's writable
+// Copies of `utf8` (valid, at least 2 characters, all in the BMP) in the process's writable
 // memory, as UTF-8, UTF-16 and UTF-32 (find_in_memory's lines). Searched without its first
 // character, so that a string emptied but not wiped (clear() overwrites only the first) counts.
 std::vector<std::string> copies_in_memory(pid_t pid, const std::string& utf8);
