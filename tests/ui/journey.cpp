@@ -549,19 +549,18 @@ std::vector<std::string> find_in_memory(pid_t pid, std::string_view needle) {
     const ssize_t got = ::pread(mem, buf.data(), buf.size(), static_cast<off_t>(lo));
     if (got <= 0) continue;  // a guard page or a device mapping
     const std::string_view region(buf.data(), static_cast<std::size_t>(got));
-    for (std::size_t at = region.find(needle); at != std::string_view::npos; at = region.find(needle, at + 1))
-      {  // with what surrounds it, to tell whose copy it is
-        std::string ctx(region.substr(at >= 96 ? at - 96 : 0, 200));
-        for (char& c : ctx)
-          if (static_cast<unsigned char>(c) < 32 || static_cast<unsigned char>(c) > 126) c = '.';  // its surroundings, printable
-        hits.push_back(name + " +" + std::to_string(at) + " <" + ctx + ">");
-      }
+    for (std::size_t at = region.find(needle); at != std::string_view::npos; at = region.find(needle, at + 1)) {
+      // With what surrounds it, printable, to tell whose copy it is.
+      std::string ctx(region.substr(at >= 96 ? at - 96 : 0, 200));
+      for (char& c : ctx)
+        if (static_cast<unsigned char>(c) < 32 || static_cast<unsigned char>(c) > 126) c = '.';
+      hits.push_back(name + " +" + std::to_string(at) + " <" + ctx + ">");
+    }
   }
   ::close(mem);
   return hits;
 }
 
-// Copies of `utf8` in the process's writable memory, as UTF-8, UTF-16 and UTF-32 (each logged).
 std::vector<std::string> copies_in_memory(pid_t pid, const std::string& utf8) {
   const std::optional<std::u32string> decoded = kiosk::from_utf8(utf8);
   REQUIRE(decoded);
