@@ -87,6 +87,10 @@ std::int64_t steady_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
+std::int64_t steady_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
 // CPU time of the whole process (all threads, also Mesa's) or of the calling thread, microseconds.
 std::int64_t cpu_us(clockid_t which) {
   timespec ts{};
@@ -424,6 +428,14 @@ int main(int argc, char** argv) {
   }
   glfwMakeContextCurrent(window);
   glfwSwapInterval(1);
+  // No more frames than the display shows. Where the swap waits for the vertical blank this
+  // never sleeps (90 % of the period: a vsync'd frame is never pushed to the next one); where
+  // it does not (Mesa's software drivers, X servers without vsync) a drag or an animation would
+  // otherwise redraw as fast as the CPU allows: twice the CPU at 120 frames a second for
+  // nothing the panel can show.
+  const GLFWvidmode* shown = glfwGetVideoMode(monitor ? monitor : glfwGetPrimaryMonitor());
+  const int refresh_hz = shown && shown->refreshRate >= 30 ? shown->refreshRate : 60;
+  const std::int64_t min_frame_us = 900000 / refresh_hz;
   // Input wakes the loop and asks for a few frames (a press and a release each need one).
   static int frames_wanted = 4;
   glfwSetMouseButtonCallback(window, [](GLFWwindow*, int button, int action, int) {
@@ -523,10 +535,13 @@ int main(int argc, char** argv) {
   std::string last_key, last_dump;
   int stable_frames = 0;
   std::int64_t last_second_drawn = -1;
+  std::int64_t last_frame_start_us = 0;  // steady_us() when the last frame began
   while (!glfwWindowShouldClose(window) && !g_quit) {
     if (exit_after_ms > 0 && steady_ms() - t_start > exit_after_ms) break;
     const bool countdown = app->flow.overlay() == kiosk::Overlay::kIdleWarning;
     if (frames_wanted > 0 || app->animating || stable_frames < 2 || staff.wants_frame()) {
+      const std::int64_t since = steady_us() - last_frame_start_us;
+      if (since < min_frame_us) std::this_thread::sleep_for(std::chrono::microseconds(min_frame_us - since));
       glfwPollEvents();
     } else {
       // Asleep until input, the next second of a countdown, or the next idle check.
@@ -634,6 +649,7 @@ int main(int argc, char** argv) {
                       staff.wants_frame();
     if (!need) continue;
     last_second_drawn = second;
+    last_frame_start_us = steady_us();
     if (frames_wanted > 0) --frames_wanted;
 
     ui.set_text_scale(app->flow.text_scale_pct());

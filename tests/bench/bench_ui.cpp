@@ -366,6 +366,7 @@ int main(int argc, char** argv) {
     row("  of which the UI thread, p50 / p99", f("%.2f", percentile(ui_ms, 50)) + " / " + f("%.2f ms", percentile(ui_ms, 99)),
         "", "", "");
     row("  frames drawn", f("%.0f", static_cast<double>(frame_ms.size())) + f(" (%.0f/s)", fps), "", "", "");
+    row("  CPU while scrolling (all threads)", f("%.0f %% of a core", scroll_cpu_s / scroll_s * 100.0), "", "", "");
     row("peak RSS (VmHWM, after 200 % too)", f("%.1f MB", rss), "", "< 150 MB", rss < 150 ? "ok" : "MISSED");
     row("font atlas, 100 % text (packages)", atlas, "", "<= 2048x2048", aw <= 2048 && ah <= 2048 ? "ok" : "MISSED");
     row("font atlas, 200 % text", atlas200, "", "<= 2048x2048", aw2 <= 2048 && ah2 <= 2048 ? "ok" : "MISSED");
