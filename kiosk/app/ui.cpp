@@ -240,15 +240,22 @@ void Ui::fill(ImDrawList* dl, ImVec2 min, ImVec2 max, Rgb c, float rounding) {
     clears_.push_back({x0, y0, x1, y1, c.r / 255.0f, c.g / 255.0f, c.b / 255.0f, fb_height_, fb_scale_.x, fb_scale_.y});
     dl->AddCallback(&Ui::run_clear, &clears_.back());
   };
-  // The inside as a cross of three clears, then each corner as a square one pixel larger than
-  // the radius rounded at its outer corner only (ImGui draws a one-corner radius at most the
-  // side minus one), over the same colour.
+  // The inside between the rounded ends is one clear. Each clear costs ~70 us under llvmpipe
+  // beyond its pixels (measured: docs/PERFORMANCE.md), so the two narrow ends are
+  // triangles: a column one pixel wider than the radius, its two outer corners rounded
+  // (ImGui draws a radius at most the column's width minus one), over the same colour.
   clear(min.x + r, min.y, max.x - r, max.y);
-  clear(min.x, min.y + r, min.x + r, max.y - r);
-  clear(max.x - r, min.y + r, max.x, max.y - r);
   if (r <= 0) return;
   const float q = std::min(r + 1, std::min(max.x - min.x, max.y - min.y));
   const ImU32 k = col(c);
+  if (max.y - min.y >= 2 * r + 2) {  // tall enough that ImGui keeps the radius on both corners
+    dl->AddRectFilled(min, ImVec2(min.x + q, max.y), k, rounding, ImDrawFlags_RoundCornersLeft);
+    dl->AddRectFilled(ImVec2(max.x - q, min.y), max, k, rounding, ImDrawFlags_RoundCornersRight);
+    return;
+  }
+  // Lower than that: the ends between the corners as clears, each corner a square of its own.
+  clear(min.x, min.y + r, min.x + r, max.y - r);
+  clear(max.x - r, min.y + r, max.x, max.y - r);
   dl->AddRectFilled(min, ImVec2(min.x + q, min.y + q), k, rounding, ImDrawFlags_RoundCornersTopLeft);
   dl->AddRectFilled(ImVec2(max.x - q, min.y), ImVec2(max.x, min.y + q), k, rounding, ImDrawFlags_RoundCornersTopRight);
   dl->AddRectFilled(ImVec2(min.x, max.y - q), ImVec2(min.x + q, max.y), k, rounding, ImDrawFlags_RoundCornersBottomLeft);
