@@ -590,6 +590,7 @@ void Rig::start(const fs::path& shots, const std::string& site_json) {
   o.data_dir = data();
   o.widgets_file = tmp.path() / "widgets.json";
   o.screenshots = shots;
+  o.extra_args = {"--frame-log", frame_log().string()};
   kiosk = std::make_unique<KioskUnderTest>(x->display(), o);
   kiosk->wait_ready(Ms(60000));
   check_px_per_mm(kiosk->settled(), data() / "site.json");  // the kiosk wrote its default if there was none
