@@ -433,7 +433,8 @@ int main(int argc, char** argv) {
   // it does not (Mesa's software drivers, X servers without vsync) a drag or an animation would
   // otherwise redraw as fast as the CPU allows: twice the CPU at 120 frames a second for
   // nothing the panel can show.
-  const GLFWvidmode* shown = glfwGetVideoMode(monitor ? monitor : glfwGetPrimaryMonitor());
+  GLFWmonitor* panel = monitor ? monitor : glfwGetPrimaryMonitor();  // none on some X servers
+  const GLFWvidmode* shown = panel ? glfwGetVideoMode(panel) : nullptr;
   const int refresh_hz = shown && shown->refreshRate >= 30 ? shown->refreshRate : 60;
   const std::int64_t min_frame_us = 900000 / refresh_hz;
   // Input wakes the loop and asks for a few frames (a press and a release each need one).
