@@ -83,13 +83,10 @@ std::string card_name(const std::string& family, const std::string& given) {
   return family + " " + given;
 }
 
-std::int64_t steady_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
 std::int64_t steady_us() {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
+std::int64_t steady_ms() { return steady_us() / 1000; }
 
 // CPU time of the whole process (all threads, also Mesa's) or of the calling thread, microseconds.
 std::int64_t cpu_us(clockid_t which) {
@@ -366,7 +363,7 @@ int main(int argc, char** argv) {
   cli.add_option("--speech-out", speech_out, "voice guidance into WAV files in DIR (one per utterance) instead of the device");
   cli.add_option("--speech-log", speech_log, "test mode: append what is said, one JSON line {text, lang} each, to FILE");
   cli.add_option("--frame-log", frame_log,
-                 "benchmarks: one line per drawn frame into FILE: <CLOCK_MONOTONIC ms> <CPU us since the previous frame: "
+                 "benchmarks and UI tests: one line per drawn frame into FILE: <CLOCK_MONOTONIC ms> <CPU us since the previous frame: "
                  "process> <UI thread>");
   CLI11_PARSE(cli, argc, argv);
   // What is said includes names and birth dates (RRN and phone never): in files it would be
