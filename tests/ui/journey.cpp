@@ -566,7 +566,10 @@ std::vector<std::string> copies_in_memory(pid_t pid, const std::string& utf8) {
   REQUIRE(decoded);
   const std::u32string& u32 = *decoded;
   std::u16string u16;
-  for (char32_t c : u32) u16.push_back(static_cast<char16_t>(c));  // BMP only (Hangul)
+  for (char32_t c : u32) {
+    REQUIRE(c < 0x10000);  // one UTF-16 unit a character: a needle beyond the BMP would be searched wrongly
+    u16.push_back(static_cast<char16_t>(c));
+  }
   REQUIRE(u32.size() >= 2);
   // Without the first character: a string emptied by clear() keeps the rest of its characters
   // (the first becomes the terminator), and that is a copy too.
