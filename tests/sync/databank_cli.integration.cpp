@@ -2,6 +2,8 @@
 // mode: `add-device` (idempotent for the same key, refuses another key) and `serve` on port 0
 // (the kernel's port, printed on the first line).
 #include <catch2/catch.hpp>
+#include <sqlite3.h>
+
 #include <chrono>
 #include <string>
 #include <vector>
@@ -25,7 +27,52 @@ std::string write_pub(const std::filesystem::path& dir, const char* name) {
   return path.string();
 }
 
+// One integer PRAGMA of the SQLite file at `db`, or a REQUIRE failure naming it.
+long long pragma_of(const std::filesystem::path& db, const std::string& sql) {
+  sqlite3* h = nullptr;
+  REQUIRE(sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  REQUIRE(sqlite3_prepare_v2(h, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+  const long long v = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+  return v;
+}
+
+void exec_on(const std::filesystem::path& db, const char* sql) {
+  sqlite3* h = nullptr;
+  REQUIRE(sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK);
+  char* err = nullptr;
+  const int rc = sqlite3_exec(h, sql, nullptr, nullptr, &err);
+  INFO((err ? err : ""));
+  sqlite3_free(err);
+  sqlite3_close(h);
+  REQUIRE(rc == SQLITE_OK);
+}
+
 }  // namespace
+
+TEST_CASE("databank-ingest creates its store with 16 KiB pages and keeps an older store's", "[integration][sync][databank]") {
+  TempDir tmp;
+  const std::filesystem::path dir = tmp / "bank";
+  REQUIRE(run_process({bin("databank-ingest").string(), "init", "--dir", dir.string()}).exit_code == 0);
+  const std::filesystem::path db = dir / "ingest.db";
+  CHECK(pragma_of(db, "PRAGMA page_size") == 16384);
+
+  // A store made before (4 KiB pages) is served as it is: no rewrite, nothing refused.
+  exec_on(db, "PRAGMA journal_mode=DELETE; PRAGMA page_size=4096; VACUUM; PRAGMA journal_mode=WAL;");
+  REQUIRE(pragma_of(db, "PRAGMA page_size") == 4096);
+  const std::string key = write_pub(tmp.path(), "a.pub");
+  auto add = run_process({bin("databank-ingest").string(), "add-device", "--dir", dir.string(), "--device", kDevice,
+                          "--site", "H012", "--sign-pub", key});
+  INFO(add.err);
+  REQUIRE(add.exit_code == 0);
+  CHECK(pragma_of(db, "PRAGMA page_size") == 4096);
+  auto stats = run_process({bin("databank-ingest").string(), "stats", "--dir", dir.string(), "--json"});
+  REQUIRE(stats.exit_code == 0);
+  CHECK(stats.out.find("\"devices\":1") != std::string::npos);
+}
 
 TEST_CASE("databank-ingest add-device registers a device by its key file, once", "[integration][sync][databank]") {
   TempDir tmp;

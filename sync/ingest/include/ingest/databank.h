@@ -2,9 +2,9 @@
 // store, and the request handling of the sync protocol (docs/PROTOCOL.md), independent of
 // the HTTP library so it can be tested and reused by the import path.
 //
-// Store (<dir>/ingest.db; WAL, synchronous=FULL): devices, enroll codes (only a hash of the
-// secret), envelopes stored idempotently by id with their receipts, conflicts set aside for
-// review, request nonces, published protocol packages. A receipt is created inside the
+// Store (<dir>/ingest.db; WAL, synchronous=FULL, 16 KiB pages when created): devices,
+// enroll codes (only a hash of the secret), envelopes stored idempotently by id with their
+// receipts, conflicts set aside for review, request nonces, published protocol packages. A receipt is created inside the
 // transaction that stores its envelope and returned only after COMMIT.
 //
 // Thread-safety: Databank serialises all store access with a mutex; any thread may call it.
