@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "forms/package.h"
@@ -69,10 +70,12 @@ json synthetic_questionnaire() {
 int main(int argc, char** argv) {
   fs::path assets = KIOSK_ASSETS_DIR;
   int iterations = 10000;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--assets")) assets = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--iterations")) iterations = std::max(100, std::atoi(argv[i + 1]));
-  }
+  CLI::App cli{"bench_forms: loading and validating protocol packages, and the per-answer checks"};
+  cli.add_option("--assets", assets, "the assets directory holding protocols/ (default: the repo's)")
+      ->check(CLI::ExistingDirectory);
+  cli.add_option("--iterations", iterations, "iterations of the timed loops (default 10000)")
+      ->check(CLI::Range(100, 100000000));
+  CLI11_PARSE(cli, argc, argv);
   // (1) the largest package
   fs::path largest;
   std::uintmax_t largest_size = 0;

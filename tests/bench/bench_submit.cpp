@@ -6,6 +6,7 @@
 //
 // Usage: bench_submit [--n N] [--bytes B] [--dir DIR]
 // Last line: RESULT ratio_p50=<x> ratio_p99=<x> submit_p50_us=<x> floor_p50_us=<x>
+#include <CLI/CLI.hpp>
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -48,13 +49,13 @@ int main(int argc, char** argv) {
   int n = 1000;
   std::size_t bytes = 20000;
   fs::path base = fs::temp_directory_path();
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--n")) n = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--bytes")) bytes = static_cast<std::size_t>(std::atol(argv[i + 1]));
-    else if (!std::strcmp(argv[i], "--dir")) base = argv[i + 1];
-    else die("usage: bench_submit [--n N] [--bytes B] [--dir DIR]");
-  }
-  if (n < 10) die("--n must be at least 10");
+  CLI::App cli{"bench_submit: submit() from call to durable commit, against a bare seal + sign + INSERT floor"};
+  cli.add_option("--n", n, "submits (and floor operations) to time (default 1000)")->check(CLI::Range(10, 1000000));
+  cli.add_option("--bytes", bytes, "size of the synthetic bundle's payload (default 20000)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{64} << 20));
+  cli.add_option("--dir", base, "where to make the scratch outboxes (default: the temp directory)")
+      ->check(CLI::ExistingDirectory);
+  CLI11_PARSE(cli, argc, argv);
   if (!platform::crypto_init().is_ok()) die("libsodium init failed");
   fs::path dir = base / ("bench-submit-" + std::to_string(::getpid()));
   fs::create_directories(dir);

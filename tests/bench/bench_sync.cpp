@@ -13,6 +13,7 @@
 // Usage: bench_sync [--n N] [--baseline-n N] [--link-n N] [--link-baseline-n N]
 // Last line: RESULT batch_vs_baseline=<x> link_batch_vs_baseline=<x> link_utilization=<0..1>
 //            batch_rps=<x> baseline_rps=<x> floor_rps=<x> rss_delta_mb=<x>
+#include <CLI/CLI.hpp>
 #include <httplib.h>
 #include <malloc.h>
 #include <signal.h>
@@ -183,18 +184,14 @@ void perf_control(const char* cmd) {
 
 int main(int argc, char** argv) {
   int n = 10000, baseline_n = 1000, link_n = 600, link_baseline_n = 60;
-  for (int i = 1; i < argc; ++i)
-    if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
-      std::printf("usage: bench_sync [--n N] [--baseline-n N] [--link-n N] [--link-baseline-n N]\n"
-                  "  defaults: 10000 envelopes for (a), 1000 for (b), 600 and 60 on the emulated link\n");
-      return 0;
-    }
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--n")) n = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--baseline-n")) baseline_n = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--link-n")) link_n = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--link-baseline-n")) link_baseline_n = std::atoi(argv[i + 1]);
-  }
+  CLI::App cli{"bench_sync: draining queued 20 KB envelopes to databank-ingest over HTTPS on loopback and on an "
+               "emulated hospital link"};
+  cli.add_option("--n", n, "envelopes drained by the uploader, (a) (default 10000)")->check(CLI::Range(1, 1000000));
+  cli.add_option("--baseline-n", baseline_n, "envelopes for (b), one per request (default 1000)")->check(CLI::Range(1, 1000000));
+  cli.add_option("--link-n", link_n, "envelopes for (a) on the emulated link (default 600)")->check(CLI::Range(1, 1000000));
+  cli.add_option("--link-baseline-n", link_baseline_n, "envelopes for (b) on the emulated link (default 60)")
+      ->check(CLI::Range(1, 1000000));
+  CLI11_PARSE(cli, argc, argv);
   if (!platform::crypto_init().is_ok()) die("sodium");
   ::signal(SIGPIPE, SIG_IGN);
   testing_support::TempDir tmp;

@@ -22,6 +22,7 @@
 //
 // Usage: bench_ui [--idle-seconds N] [--scroll-seconds N]
 // Last line: RESULT first_frame_ms=<x> idle_cpu_pct=<x> frame_p99_ms=<x> rss_mb=<x> atlas=<W>x<H>
+#include <CLI/CLI.hpp>
 #include <GLFW/glfw3.h>
 #include <signal.h>
 #include <unistd.h>
@@ -227,14 +228,18 @@ std::pair<double, double> time_first_frame(const std::string& display, const fs:
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc == 3 && std::string(argv[1]) == "--baseline") return run_baseline(std::atoll(argv[2]));
   int idle_seconds = 30, scroll_seconds = 10;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string a = argv[i];
-    if (a == "--idle-seconds") idle_seconds = std::max(5, std::atoi(argv[i + 1]));
-    else if (a == "--scroll-seconds") scroll_seconds = std::max(3, std::atoi(argv[i + 1]));
-    else die("usage: bench_ui [--idle-seconds N] [--scroll-seconds N]");
-  }
+  std::int64_t baseline_exec_ms = -1;
+  CLI::App cli{"bench_ui: the kiosk under Xvfb at 1920x1080 against an empty window (first frame, idle CPU, "
+               "frame CPU while scrolling, RSS, atlas)"};
+  cli.add_option("--idle-seconds", idle_seconds, "how long to measure the idle attract screen (default 30)")
+      ->check(CLI::Range(5, 3600));
+  cli.add_option("--scroll-seconds", scroll_seconds, "how long to drag-scroll the longest consent (default 10)")
+      ->check(CLI::Range(3, 600));
+  cli.add_option("--baseline", baseline_exec_ms, "internal: run as the empty-window baseline (exec time in ms)")
+      ->group("");
+  CLI11_PARSE(cli, argc, argv);
+  if (baseline_exec_ms >= 0) return run_baseline(baseline_exec_ms);
   const std::string self = fs::read_symlink("/proc/self/exe").string();
 
   try {
