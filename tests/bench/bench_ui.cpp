@@ -331,13 +331,11 @@ int main(int argc, char** argv) {
 
     // Frames drawn while scrolling, from the kiosk's frame log.
     std::vector<double> frame_ms, ui_ms;
-    for (const std::string& line : ts::lines_of(ts::read_all(frame_log))) {
-      long long t = 0, cpu = 0, ui = 0;
-      if (std::sscanf(line.c_str(), "%lld %lld %lld", &t, &cpu, &ui) == 3 && t >= s0 && t <= s1 + 200) {
-        frame_ms.push_back(static_cast<double>(cpu) / 1000.0);
-        ui_ms.push_back(static_cast<double>(ui) / 1000.0);
+    for (const ui_test::FrameRecord& f : ui_test::read_frame_log(frame_log))
+      if (f.steady_ms >= s0 && f.steady_ms <= s1 + 200) {
+        frame_ms.push_back(static_cast<double>(f.cpu_us) / 1000.0);
+        ui_ms.push_back(static_cast<double>(f.ui_cpu_us) / 1000.0);
       }
-    }
     if (frame_ms.size() < 10) die("too few frames were drawn while scrolling (" + std::to_string(frame_ms.size()) + ")");
     const double scroll_s = static_cast<double>(s1 - s0) / 1000.0;
     const double fps = static_cast<double>(frame_ms.size()) / scroll_s;

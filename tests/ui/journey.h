@@ -135,7 +135,7 @@ struct Rig {
   std::unique_ptr<Xvfb> x;
   std::unique_ptr<KioskUnderTest> kiosk;
   fs::path data() const { return tmp.path() / "data"; }
-  // The kiosk's --frame-log: one line per frame drawn, "<steady ms> <process CPU us> <UI thread CPU us>".
+  // The kiosk's --frame-log (ui_test::read_frame_log reads it).
   fs::path frame_log() const { return tmp.path() / "frames.log"; }
   // Starts both and waits for the attract screen with the data bank set up. `site_json`, if
   // given, is written as the data dir's site.json first.

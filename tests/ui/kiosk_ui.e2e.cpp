@@ -125,10 +125,7 @@ TEST_CASE("kiosk UI: a Korean participant and an English legal representative en
      // blank, so without the kiosk's own pacing the reader dragged above drew ~120 a second.
      // Read once the kiosk has ended and closed its frame log (stdio buffers the last lines).
     std::vector<long long> t;
-    for (const std::string& line : ts::lines_of(ts::read_all(rig.frame_log()))) {
-      long long ms = 0, cpu = 0, ui = 0;
-      if (std::sscanf(line.c_str(), "%lld %lld %lld", &ms, &cpu, &ui) == 3) t.push_back(ms);
-    }
+    for (const ui_test::FrameRecord& f : ui_test::read_frame_log(rig.frame_log())) t.push_back(f.steady_ms);
     std::size_t busiest = 0;  // the most frames ending within any one second
     for (std::size_t i = 0, e = 0; i < t.size(); ++i) {
       while (e < t.size() && t[e] < t[i] + 1000) ++e;

@@ -672,4 +672,13 @@ std::string link_of(const std::string& widget_id) {
   return "";
 }
 
+std::vector<FrameRecord> read_frame_log(const fs::path& file) {
+  std::vector<FrameRecord> frames;
+  for (const std::string& line : ts::lines_of(ts::read_all(file))) {
+    FrameRecord f;
+    if (std::sscanf(line.c_str(), "%lld %lld %lld", &f.steady_ms, &f.cpu_us, &f.ui_cpu_us) == 3) frames.push_back(f);
+  }
+  return frames;
+}
+
 }  // namespace ui_test

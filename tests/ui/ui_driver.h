@@ -230,4 +230,13 @@ PackageModel load_package_model(const fs::path& package_json);
 // The linkId of a form widget id ("item:<link>:yes", "item:<link>:2", "field:<link>"), or "".
 std::string link_of(const std::string& widget_id);
 
+// One line of the kiosk's --frame-log: a frame drawn, when it ended and what it cost.
+struct FrameRecord {
+  long long steady_ms = 0;  // steady clock at the frame's end
+  long long cpu_us = 0;     // process CPU time (all threads, the GL driver's too) of the frame
+  long long ui_cpu_us = 0;  // the UI thread's share
+};
+// The frames of a frame log, in order; lines that are not "<ms> <us> <us>" are skipped.
+std::vector<FrameRecord> read_frame_log(const fs::path& file);
+
 }  // namespace ui_test
