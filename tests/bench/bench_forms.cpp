@@ -71,9 +71,10 @@ int main(int argc, char** argv) {
   fs::path assets = KIOSK_ASSETS_DIR;
   int iterations = 10000;
   CLI::App cli{"bench_forms: loading and validating protocol packages, and the per-answer checks"};
-  cli.add_option("--assets", assets, "the assets directory holding protocols/ (default: the repo's)")
+  cli.option_defaults()->always_capture_default();  // --help shows each default
+  cli.add_option("--assets", assets, "the assets directory holding protocols/")
       ->check(CLI::ExistingDirectory);
-  cli.add_option("--iterations", iterations, "iterations of the timed loops (default 10000)")
+  cli.add_option("--iterations", iterations, "iterations of the timed loops")
       ->check(CLI::Range(100, 100000000));
   CLI11_PARSE(cli, argc, argv);
   // (1) the largest package

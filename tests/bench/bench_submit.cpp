@@ -50,10 +50,11 @@ int main(int argc, char** argv) {
   std::size_t bytes = 20000;
   fs::path base = fs::temp_directory_path();
   CLI::App cli{"bench_submit: submit() from call to durable commit, against a bare seal + sign + INSERT floor"};
-  cli.add_option("--n", n, "submits (and floor operations) to time (default 1000)")->check(CLI::Range(10, 1000000));
-  cli.add_option("--bytes", bytes, "size of the synthetic bundle's payload (default 20000)")
+  cli.option_defaults()->always_capture_default();  // --help shows each default
+  cli.add_option("--n", n, "submits (and floor operations) to time")->check(CLI::Range(10, 1000000));
+  cli.add_option("--bytes", bytes, "size of the synthetic bundle's payload")
       ->check(CLI::Range(std::size_t{1}, std::size_t{64} << 20));
-  cli.add_option("--dir", base, "where to make the scratch outboxes (default: the temp directory)")
+  cli.add_option("--dir", base, "where to make the scratch outboxes")
       ->check(CLI::ExistingDirectory);
   CLI11_PARSE(cli, argc, argv);
   if (!platform::crypto_init().is_ok()) die("libsodium init failed");

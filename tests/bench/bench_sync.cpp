@@ -186,10 +186,11 @@ int main(int argc, char** argv) {
   int n = 10000, baseline_n = 1000, link_n = 600, link_baseline_n = 60;
   CLI::App cli{"bench_sync: draining queued 20 KB envelopes to databank-ingest over HTTPS on loopback and on an "
                "emulated hospital link"};
-  cli.add_option("--n", n, "envelopes drained by the uploader, (a) (default 10000)")->check(CLI::Range(1, 1000000));
-  cli.add_option("--baseline-n", baseline_n, "envelopes for (b), one per request (default 1000)")->check(CLI::Range(1, 1000000));
-  cli.add_option("--link-n", link_n, "envelopes for (a) on the emulated link (default 600)")->check(CLI::Range(1, 1000000));
-  cli.add_option("--link-baseline-n", link_baseline_n, "envelopes for (b) on the emulated link (default 60)")
+  cli.option_defaults()->always_capture_default();  // --help shows each default
+  cli.add_option("--n", n, "envelopes drained by the uploader, (a)")->check(CLI::Range(1, 1000000));
+  cli.add_option("--baseline-n", baseline_n, "envelopes for (b), one per request")->check(CLI::Range(1, 1000000));
+  cli.add_option("--link-n", link_n, "envelopes for (a) on the emulated link")->check(CLI::Range(1, 1000000));
+  cli.add_option("--link-baseline-n", link_baseline_n, "envelopes for (b) on the emulated link")
       ->check(CLI::Range(1, 1000000));
   CLI11_PARSE(cli, argc, argv);
   if (!platform::crypto_init().is_ok()) die("sodium");

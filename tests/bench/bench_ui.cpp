@@ -232,9 +232,10 @@ int main(int argc, char** argv) {
   std::int64_t baseline_exec_ms = -1;
   CLI::App cli{"bench_ui: the kiosk under Xvfb at 1920x1080 against an empty window (first frame, idle CPU, "
                "frame CPU while scrolling, RSS, atlas)"};
-  cli.add_option("--idle-seconds", idle_seconds, "how long to measure the idle attract screen (default 30)")
+  cli.option_defaults()->always_capture_default();  // --help shows each default
+  cli.add_option("--idle-seconds", idle_seconds, "how long to measure the idle attract screen")
       ->check(CLI::Range(5, 3600));
-  cli.add_option("--scroll-seconds", scroll_seconds, "how long to drag-scroll the longest consent (default 10)")
+  cli.add_option("--scroll-seconds", scroll_seconds, "how long to drag-scroll the longest consent")
       ->check(CLI::Range(3, 600));
   cli.add_option("--baseline", baseline_exec_ms, "internal: run as the empty-window baseline (exec time in ms)")
       ->group("");
