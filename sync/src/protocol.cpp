@@ -10,8 +10,10 @@ namespace datasync {
 using platform::Result;
 using platform::Status;
 
-std::string request_signed_string(std::string_view method, std::string_view path, std::int64_t ts,
-                                  std::string_view nonce, std::string_view body) {
+namespace {
+
+std::string signed_string_of_hash(std::string_view method, std::string_view path, std::int64_t ts, std::string_view nonce,
+                                  std::string_view body_sha256_hex) {
   std::string s = "bbd-request-v1\n";
   s += method;
   s += '\n';
@@ -21,13 +23,26 @@ std::string request_signed_string(std::string_view method, std::string_view path
   s += '\n';
   s += nonce;
   s += '\n';
-  s += platform::sha256_hex(platform::as_bytes(body));
+  s += body_sha256_hex;
   return s;
+}
+
+}  // namespace
+
+std::string request_signed_string(std::string_view method, std::string_view path, std::int64_t ts,
+                                  std::string_view nonce, std::string_view body) {
+  return signed_string_of_hash(method, path, ts, nonce, platform::sha256_hex(platform::as_bytes(body)));
 }
 
 platform::Signature sign_request(std::string_view method, std::string_view path, std::int64_t ts,
                                  std::string_view nonce, std::string_view body, const platform::SignSecretKey& key) {
-  std::string s = request_signed_string(method, path, ts, nonce, body);
+  return sign_request_hashed(method, path, ts, nonce, platform::sha256_hex(platform::as_bytes(body)), key);
+}
+
+platform::Signature sign_request_hashed(std::string_view method, std::string_view path, std::int64_t ts,
+                                        std::string_view nonce, std::string_view body_sha256_hex,
+                                        const platform::SignSecretKey& key) {
+  std::string s = signed_string_of_hash(method, path, ts, nonce, body_sha256_hex);
   return platform::sign_detached(platform::as_bytes(s), key);
 }
 

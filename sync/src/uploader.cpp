@@ -50,7 +50,10 @@ class Uploader::BatchBuffer {
   BatchBuffer(const BatchBuffer&) = delete;
   BatchBuffer& operator=(const BatchBuffer&) = delete;
 
-  void clear() { size_ = 0; }
+  void clear() {
+    size_ = 0;
+    sha256_hex_.clear();
+  }
   // Room for `n` bytes in all. False if the system has no memory for it (nothing changes).
   [[nodiscard]] bool reserve(std::size_t n) {
     if (n <= capacity_) return true;
@@ -71,11 +74,16 @@ class Uploader::BatchBuffer {
   }
   std::string_view view() const { return {data_ ? data_ : "", size_}; }
   std::size_t capacity() const { return capacity_; }
+  // The bytes' SHA-256 (lowercase hex) for the request signature, hashed once when the body
+  // is complete: on the helper thread, while the batch before it is at the data bank.
+  void seal_digest() { sha256_hex_ = platform::sha256_hex(platform::as_bytes(view())); }
+  const std::string& sha256_hex() const { return sha256_hex_; }
 
  private:
   char* data_ = nullptr;
   std::size_t size_ = 0;
   std::size_t capacity_ = 0;
+  std::string sha256_hex_;
 };
 
 Status Uploader::prepare(std::int64_t after_seq, std::vector<QueuedEnvelope>& batch, BatchBuffer& body) {
@@ -96,18 +104,20 @@ Status Uploader::prepare(std::int64_t after_seq, std::vector<QueuedEnvelope>& ba
     std::string().swap(batch[i].json);  // not needed again: the batch keeps ids and hashes only
   }
   body.append("]}");
+  body.seal_digest();
   return Status::ok();
 }
 
 platform::Result<json> Uploader::exchange(const std::vector<QueuedEnvelope>& batch, std::string_view body,
-                                          SyncReport& report, bool may_retry_skew) {
+                                          std::string_view body_sha256_hex, SyncReport& report, bool may_retry_skew) {
   const std::int64_t ts = clock_.now_unix_ms();
   const std::string nonce = new_nonce();
   HttpRequest req{"POST", "/v1/envelopes", {}, body};  // lent, not copied: a batch is megabytes
   req.headers = {{kHeaderDevice, device_id_},
                  {kHeaderTimestamp, std::to_string(ts)},
                  {kHeaderNonce, nonce},
-                 {kHeaderSignature, platform::base64_encode(sign_request("POST", req.path, ts, nonce, req.body, device_key_))}};
+                 {kHeaderSignature,
+                  platform::base64_encode(sign_request_hashed("POST", req.path, ts, nonce, body_sha256_hex, device_key_))}};
   report.batches++;
   report.sent += static_cast<int>(batch.size());
   platform::Result<HttpResponse> res = transport_.send(req);
@@ -126,7 +136,7 @@ platform::Result<json> Uploader::exchange(const std::vector<QueuedEnvelope>& bat
     platform::log::warn("sync.clock_corrected", {{"offset_ms", skew}});
     report.batches--;
     report.sent -= static_cast<int>(batch.size());
-    return exchange(batch, body, report, false);
+    return exchange(batch, body, body_sha256_hex, report, false);
   }
   if (r.status != 201) {
     std::string reason = "HTTP " + std::to_string(r.status);
@@ -301,7 +311,7 @@ Status Uploader::drain(int max_batches, SyncReport& report) {
         prefetch = helper.post([this, after = batches[cur].back().seq, &batch = batches[other], &body = bodies[other]] {
           return prepare(after, batch, body);
         });
-      platform::Result<json> reply = exchange(batches[cur], bodies[cur].view(), report, true);
+      platform::Result<json> reply = exchange(batches[cur], bodies[cur].view(), bodies[cur].sha256_hex(), report, true);
       finish_settling();  // batch N-1's acknowledgements ran while batch N was in flight
       if (!reply.is_ok()) {
         if (result.is_ok()) result = reply.status();

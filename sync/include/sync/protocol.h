@@ -38,6 +38,11 @@ std::string request_signed_string(std::string_view method, std::string_view path
                                   std::string_view nonce, std::string_view body);
 platform::Signature sign_request(std::string_view method, std::string_view path, std::int64_t ts_ms,
                                  std::string_view nonce, std::string_view body, const platform::SignSecretKey& key);
+// The same signature from the body's lowercase hex SHA-256, for a caller that hashed the body
+// once (a batch of megabytes is signed again on every retry, with a new timestamp and nonce).
+platform::Signature sign_request_hashed(std::string_view method, std::string_view path, std::int64_t ts_ms,
+                                        std::string_view nonce, std::string_view body_sha256_hex,
+                                        const platform::SignSecretKey& key);
 bool verify_request(const platform::Signature& sig, std::string_view method, std::string_view path,
                     std::int64_t ts_ms, std::string_view nonce, std::string_view body,
                     const platform::SignPublicKey& key);

@@ -79,10 +79,10 @@ class Uploader {
   // envelope's JSON is released once copied, so `batch` keeps only ids and hashes. Runs on
   // drain()'s helper thread.
   platform::Status prepare(std::int64_t after_seq, std::vector<QueuedEnvelope>& batch, BatchBuffer& body);
-  // Sends one batch; returns the 201 reply, or records the failure on the batch. `body` is
-  // only read, and only during the call.
+  // Sends one batch; returns the 201 reply, or records the failure on the batch. `body` (whose
+  // SHA-256 is `body_sha256_hex`) is only read, and only during the call.
   platform::Result<nlohmann::json> exchange(const std::vector<QueuedEnvelope>& batch, std::string_view body,
-                                            SyncReport& report, bool may_retry_skew);
+                                            std::string_view body_sha256_hex, SyncReport& report, bool may_retry_skew);
   // Acts on a 201 reply: verified receipts acknowledge (one transaction), conflicts are set
   // aside, everything else is a recorded failed attempt. Runs on drain()'s helper thread.
   platform::Status settle(const std::vector<QueuedEnvelope>& batch, const nlohmann::json& reply, SyncReport& report);
