@@ -3,14 +3,15 @@
 // Prints records/s for (a) our uploader (signed batches on one reused, pinned connection),
 // (b) the baseline of one envelope per request on a new connection each time (how ODK-style
 // clients upload), (c) the floor: the same bytes POSTed in one request by the curl tool to a
-// sink that only reads them. Then (a) and (b) again through the test proxy emulating a
-// hospital link (50 ms added round trip, 20 Mbit/s), where the floor is the link itself.
-// RSS: the growth of this process's resident set while (a) drains (peak above idle, sampled
-// every 5 ms), and what is still held once drain() has returned. (a) runs first, before the
-// floor's sink and curl, and idle is taken after malloc_trim, so that memory freed earlier
-// in this process cannot hide growth.
+// sink that only reads them. On loopback (a) and (b) alternate in rounds (--rounds), so that
+// the ratio compares them under the same machine speed. Then (a) and (b) again through the
+// test proxy emulating a hospital link (50 ms added round trip, 20 Mbit/s), where the floor is
+// the link itself. RSS: the growth of this process's resident set while (a) drains (peak above
+// idle, sampled every 5 ms), and what is still held once drain() has returned. (a) and (b) run
+// before the floor's sink and curl, and idle is taken after malloc_trim, so that memory freed
+// earlier in this process cannot hide growth.
 //
-// Usage: bench_sync [--n N] [--baseline-n N] [--link-n N] [--link-baseline-n N]
+// Usage: bench_sync [--n N] [--baseline-n N] [--link-n N] [--link-baseline-n N] [--rounds R]
 // Last line: RESULT batch_vs_baseline=<x> link_batch_vs_baseline=<x> link_utilization=<0..1>
 //            batch_rps=<x> baseline_rps=<x> floor_rps=<x> rss_delta_mb=<x>
 #include <CLI/CLI.hpp>
@@ -120,53 +121,84 @@ datasync::CurlOptions curl_opts(const Kiosk& k, const std::string& base_url) {
   return o;
 }
 
-// (a): one transport, batches.
-double drain_batched(Kiosk& k, const std::string& url, platform::SystemClock& clock, double* rss_delta, std::int64_t* bytes_sent,
-                     double* rss_after = nullptr) {
-  auto t = datasync::make_curl_transport(curl_opts(k, url));
-  if (!t.is_ok()) die(t.status().to_string());
-  datasync::Uploader up(*k.box, *t.value(), k.dev->identity.device_id, k.dev->identity.sign_key, k.dev->databank_receipt, clock);
-  std::atomic<bool> done{false};
-  // Idle is what the process holds, not what it holds plus memory already freed (the floor
-  // measurement's 270 MB): freed-but-resident pages would let a drain grow without showing.
-  ::malloc_trim(0);
-  double idle = rss_mb(), peak = idle;
-  std::thread sampler([&] {
-    while (!done) {
-      peak = std::max(peak, rss_mb());
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-  });
-  auto st0 = k.box->stats(0);
-  auto t0 = Clock::now();
-  datasync::SyncReport rep;
-  platform::Status s = up.drain(1'000'000, rep);
-  auto t1 = Clock::now();
-  done = true;
-  sampler.join();
-  if (!s.is_ok() || !rep.queue_empty) die("batched drain failed: " + s.to_string());
-  if (rss_delta) *rss_delta = peak - idle;
-  if (rss_after) *rss_after = rss_mb() - idle;  // what the drain kept once it returned
-  if (bytes_sent) *bytes_sent = st0.is_ok() ? st0->queued_bytes * 4 / 3 : 0;
-  return rep.acked / std::chrono::duration<double>(t1 - t0).count();
-}
+// (a): one transport and one uploader, batches. Drained in rounds (see main): the connection
+// and the uploader are kept from one round to the next, as the kiosk's sync thread keeps them
+// from one drain() to the next. The RSS sampler runs only inside rounds; each round starts
+// after malloc_trim, and the growth is the peak over all rounds above the idle taken before
+// the first (memory another measurement left resident only makes it look larger).
+class BatchedDrain {
+ public:
+  BatchedDrain(Kiosk& k, const std::string& url, platform::SystemClock& clock) : k_(k) {
+    auto t = datasync::make_curl_transport(curl_opts(k, url));
+    if (!t.is_ok()) die(t.status().to_string());
+    transport_ = std::move(t.value());
+    up_ = std::make_unique<datasync::Uploader>(*k.box, *transport_, k.dev->identity.device_id, k.dev->identity.sign_key,
+                                               k.dev->databank_receipt, clock);
+    auto st0 = k.box->stats(0);
+    queued_bytes_ = st0.is_ok() ? st0->queued_bytes : 0;
+    ::malloc_trim(0);
+    idle_ = peak_ = rss_mb();
+  }
 
-// (b): a new connection per envelope, one envelope per request.
-double drain_one_by_one(Kiosk& k, const std::string& url, platform::SystemClock& clock) {
+  // Drains at most `max_batches` batches. Returns whether envelopes are left in the queue.
+  bool round(int max_batches) {
+    ::malloc_trim(0);
+    std::atomic<bool> done{false};
+    std::thread sampler([&] {
+      while (!done) {
+        peak_ = std::max(peak_, rss_mb());
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+    });
+    auto t0 = Clock::now();
+    datasync::SyncReport rep;
+    platform::Status s = up_->drain(max_batches, rep);
+    secs_ += std::chrono::duration<double>(Clock::now() - t0).count();
+    done = true;
+    sampler.join();
+    if (!s.is_ok()) die("batched drain failed: " + s.to_string());
+    acked_ += rep.acked;
+    rss_after_ = rss_mb() - idle_;
+    return !rep.queue_empty;
+  }
+
+  double rps() const { return acked_ / secs_; }
+  double seconds() const { return secs_; }
+  double rss_delta() const { return peak_ - idle_; }
+  double rss_after() const { return rss_after_; }  // what the last drain() kept once it returned
+  std::int64_t bytes_sent() const { return queued_bytes_ * 4 / 3; }
+
+ private:
+  Kiosk& k_;
+  std::unique_ptr<datasync::Transport> transport_;
+  std::unique_ptr<datasync::Uploader> up_;
+  std::int64_t queued_bytes_ = 0;
+  double idle_ = 0, peak_ = 0, rss_after_ = 0, secs_ = 0;
+  int acked_ = 0;
+};
+
+// (b): a new connection per envelope, one envelope per request; `max_records` at most a call.
+// Returns whether envelopes are left in the queue.
+bool drain_one_by_one(Kiosk& k, const std::string& url, platform::SystemClock& clock, int max_records, int& acked,
+                      double& secs) {
   datasync::UploaderConfig one;
   one.batch_count = 1;
-  int acked = 0;
   auto t0 = Clock::now();
-  for (int guard = 0; guard < 1'000'000; ++guard) {
+  bool left = true;
+  for (int sent = 0; sent < max_records; ++sent) {
     auto t = datasync::make_curl_transport(curl_opts(k, url));
     if (!t.is_ok()) die(t.status().to_string());
     datasync::Uploader up(*k.box, *t.value(), k.dev->identity.device_id, k.dev->identity.sign_key, k.dev->databank_receipt, clock, one);
     datasync::SyncReport rep;
     if (!up.drain(1, rep).is_ok()) die("baseline drain failed");
     acked += rep.acked;
-    if (rep.sent == 0) break;
+    if (rep.queue_empty || rep.sent == 0) {
+      left = false;
+      break;
+    }
   }
-  return acked / std::chrono::duration<double>(Clock::now() - t0).count();
+  secs += std::chrono::duration<double>(Clock::now() - t0).count();
+  return left;
 }
 
 // Profiling (a) alone: `perf record -D -1 --control fifo:CTL ...` with BENCH_PERF_CTL=CTL
@@ -183,7 +215,7 @@ void perf_control(const char* cmd) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int n = 10000, baseline_n = 1000, link_n = 600, link_baseline_n = 60;
+  int n = 10000, baseline_n = 1000, link_n = 600, link_baseline_n = 60, rounds = 5;
   CLI::App cli{"bench_sync: draining queued 20 KB envelopes to databank-ingest over HTTPS on loopback and on an "
                "emulated hospital link"};
   cli.option_defaults()->always_capture_default();  // --help shows each default
@@ -192,6 +224,7 @@ int main(int argc, char** argv) {
   cli.add_option("--link-n", link_n, "envelopes for (a) on the emulated link")->check(CLI::Range(1, 1000000));
   cli.add_option("--link-baseline-n", link_baseline_n, "envelopes for (b) on the emulated link")
       ->check(CLI::Range(1, 1000000));
+  cli.add_option("--rounds", rounds, "(a) and (b) on loopback alternate in this many rounds")->check(CLI::Range(1, 100));
   CLI11_PARSE(cli, argc, argv);
   if (!platform::crypto_init().is_ok()) die("sodium");
   ::signal(SIGPIPE, SIG_IGN);
@@ -229,12 +262,29 @@ int main(int argc, char** argv) {
   all.clear();
   all.shrink_to_fit();
 
-  // (a) before the floor's sink and curl: their 270 MB of freed buffers would otherwise sit in
-  // this process's malloc arenas, where the drain could reuse them without its RSS showing it.
-  double rss_delta = 0, rss_after = 0;
-  perf_control("enable");
-  double batch_rps = drain_batched(a, url, clock, &rss_delta, nullptr, &rss_after);
-  perf_control("disable");
+  // (a) and (b) alternate in rounds, so that both are measured through the same moments of a
+  // machine whose speed drifts (this VM's swings moved a single (a)-then-(b) run's ratio
+  // between 8 and 12.8). Each round drains a share of (a)'s batches, then a share of (b)'s
+  // envelopes; the rates are all records over all of each one's time. Both run before the
+  // floor's sink and curl: their 270 MB of freed buffers would otherwise sit in this process's
+  // malloc arenas, where a drain could reuse them without its RSS showing it.
+  const int per_batch = static_cast<int>(datasync::UploaderConfig{}.batch_count);
+  const int a_batches_per_round = std::max(1, (n + rounds * per_batch - 1) / (rounds * per_batch));
+  const int b_per_round = std::max(1, (baseline_n + rounds - 1) / rounds);
+  BatchedDrain drain_a(a, url, clock);
+  int b_acked = 0;
+  double b_secs = 0;
+  bool a_left = true, b_left = true;
+  for (int r = 0; r < rounds; ++r) {
+    const bool last = r + 1 == rounds;  // the last round drains what is left
+    perf_control("enable");
+    if (a_left) a_left = drain_a.round(last ? 1'000'000 : a_batches_per_round);
+    perf_control("disable");
+    if (b_left) b_left = drain_one_by_one(b, url, clock, last ? 1'000'000 : b_per_round, b_acked, b_secs);
+  }
+  if (a_left || b_left) die("a queue was left non-empty after the last round");
+  const double batch_rps = drain_a.rps(), rss_delta = drain_a.rss_delta(), rss_after = drain_a.rss_after();
+  const double baseline_rps = b_acked / b_secs;
 
   httplib::SSLServer sink(cert.c_str(), key.c_str());
   sink.set_payload_max_length(std::size_t{1} << 34);
@@ -249,22 +299,24 @@ int main(int argc, char** argv) {
   sink.stop();
   sink_thread.join();
 
-  double baseline_rps = drain_one_by_one(b, url, clock);
-
   // Emulated hospital link: 50 ms added round trip (25 ms each way), 20 Mbit/s.
   testing_support::FaultProxy proxy(static_cast<std::uint16_t>(port));
   proxy.set_link({25, 25, 20'000'000 / 8});
   const std::string link_url = "https://127.0.0.1:" + std::to_string(proxy.port());
-  std::int64_t link_bytes = 0;
-  auto l0 = Clock::now();
-  double link_batch_rps = drain_batched(la, link_url, clock, nullptr, &link_bytes);
-  double link_secs = std::chrono::duration<double>(Clock::now() - l0).count();
-  double link_baseline_rps = drain_one_by_one(lb, link_url, clock);
-  double utilization = (static_cast<double>(link_bytes) / link_secs) / (20'000'000.0 / 8);
+  BatchedDrain drain_la(la, link_url, clock);
+  while (drain_la.round(1'000'000)) {
+  }
+  const double link_batch_rps = drain_la.rps();
+  int lb_acked = 0;
+  double lb_secs = 0;
+  (void)drain_one_by_one(lb, link_url, clock, 1'000'000, lb_acked, lb_secs);
+  const double link_baseline_rps = lb_acked / lb_secs;
+  const double utilization = (static_cast<double>(drain_la.bytes_sent()) / drain_la.seconds()) / (20'000'000.0 / 8);
 
   std::printf("bench_sync: 20 KB envelopes over HTTPS to databank-ingest on loopback\n");
-  std::printf("  (a) uploader, batches of 200 on one connection : %8.1f records/s  (%d records)\n", batch_rps, n);
+  std::printf("  (a) uploader, batches of %d on one connection : %8.1f records/s  (%d records)\n", per_batch, batch_rps, n);
   std::printf("  (b) one per request, new connection each       : %8.1f records/s  (%d records)\n", baseline_rps, baseline_n);
+  std::printf("  ((a) and (b) alternated in %d rounds)\n", rounds);
   std::printf("  (c) floor: same bytes in one curl POST          : %8.1f records/s\n", floor_rps);
   std::printf("  (a)/(b) = %.1f   (a)/(c) = %.2f\n", batch_rps / baseline_rps, batch_rps / floor_rps);
   std::printf("  emulated link (50 ms RTT, 20 Mbit/s): (a) %.1f records/s (%d), (b) %.1f records/s (%d), (a)/(b) = %.1f\n",
