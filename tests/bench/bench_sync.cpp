@@ -128,7 +128,7 @@ datasync::CurlOptions curl_opts(const Kiosk& k, const std::string& base_url) {
 // the first (memory another measurement left resident only makes it look larger).
 class BatchedDrain {
  public:
-  BatchedDrain(Kiosk& k, const std::string& url, platform::SystemClock& clock) : k_(k) {
+  BatchedDrain(Kiosk& k, const std::string& url, platform::SystemClock& clock) {
     auto t = datasync::make_curl_transport(curl_opts(k, url));
     if (!t.is_ok()) die(t.status().to_string());
     transport_ = std::move(t.value());
@@ -169,7 +169,6 @@ class BatchedDrain {
   std::int64_t bytes_sent() const { return queued_bytes_ * 4 / 3; }
 
  private:
-  Kiosk& k_;
   std::unique_ptr<datasync::Transport> transport_;
   std::unique_ptr<datasync::Uploader> up_;
   std::int64_t queued_bytes_ = 0;
