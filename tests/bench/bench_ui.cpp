@@ -332,7 +332,10 @@ int main(int argc, char** argv) {
 
     // Frames drawn while scrolling, from the kiosk's frame log.
     std::vector<double> frame_ms, ui_ms;
-    for (const ui_test::FrameRecord& f : ui_test::read_frame_log(frame_log))
+    std::string damage;
+    const std::vector<ui_test::FrameRecord> frames = ui_test::read_frame_log(frame_log, damage);
+    if (!damage.empty()) die("the kiosk's frame log is damaged: " + damage);
+    for (const ui_test::FrameRecord& f : frames)
       if (f.steady_ms >= s0 && f.steady_ms <= s1 + 200) {
         frame_ms.push_back(static_cast<double>(f.cpu_us) / 1000.0);
         ui_ms.push_back(static_cast<double>(f.ui_cpu_us) / 1000.0);

@@ -125,7 +125,10 @@ TEST_CASE("kiosk UI: a Korean participant and an English legal representative en
      // blank, so without the kiosk's own pacing the reader dragged above drew ~120 a second.
      // Read once the kiosk has ended and closed its frame log (stdio buffers the last lines).
     std::vector<long long> t;
-    for (const ui_test::FrameRecord& f : ui_test::read_frame_log(rig.frame_log())) t.push_back(f.steady_ms);
+    std::string damage;
+    for (const ui_test::FrameRecord& f : ui_test::read_frame_log(rig.frame_log(), damage)) t.push_back(f.steady_ms);
+    INFO(damage);
+    CHECK(damage.empty());
     std::size_t busiest = 0;  // the most frames ending within any one second
     for (std::size_t i = 0, e = 0; i < t.size(); ++i) {
       while (e < t.size() && t[e] < t[i] + 1000) ++e;
@@ -336,4 +339,25 @@ TEST_CASE("kiosk UI: screenshots of every screen in every mode", "[.screens]") {
     (void)k.wait_until([](const Snapshot& s) { return s.screen() == "attract"; }, "attract");
   }
   CHECK(k.stop() == 0);
+}
+
+TEST_CASE("The frame log reader returns every frame of a whole log and names a damaged line", "[ui][frame-log]") {
+  testing_support::TempDir tmp;
+  const fs::path log = tmp / "frames.log";
+  testing_support::write_all(log, "1000 8200 1100\n1017 7900 1000\n1033 8100 1200\n");
+  std::string damage;
+  std::vector<ui_test::FrameRecord> frames = ui_test::read_frame_log(log, damage);
+  CHECK(damage.empty());
+  REQUIRE(frames.size() == 3);
+  CHECK(frames[1].steady_ms == 1017);
+  CHECK(frames[1].cpu_us == 7900);
+  CHECK(frames[2].ui_cpu_us == 1200);
+
+  for (const std::string bad : {"1017 7900\n", "1017 7900 1000 5\n", "1017 7900 1000x\n", "\n"}) {
+    testing_support::write_all(log, "1000 8200 1100\n" + bad + "1033 8100 1200\n");
+    frames = ui_test::read_frame_log(log, damage);
+    INFO(bad);
+    CHECK(frames.size() == 1);  // the frames before the damage
+    CHECK(damage.find("line 2") != std::string::npos);
+  }
 }

@@ -672,11 +672,25 @@ std::string link_of(const std::string& widget_id) {
   return "";
 }
 
-std::vector<FrameRecord> read_frame_log(const fs::path& file) {
+std::vector<FrameRecord> read_frame_log(const fs::path& file, std::string& error) {
+  error.clear();
   std::vector<FrameRecord> frames;
-  for (const std::string& line : ts::lines_of(ts::read_all(file))) {
+  const std::string text = ts::read_all(file);
+  std::size_t number = 0, pos = 0;
+  while (pos < text.size()) {
+    std::size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) nl = text.size();
+    const std::string line = text.substr(pos, nl - pos);
+    pos = nl + 1;
+    ++number;
     FrameRecord f;
-    if (std::sscanf(line.c_str(), "%lld %lld %lld", &f.steady_ms, &f.cpu_us, &f.ui_cpu_us) == 3) frames.push_back(f);
+    int used = 0;
+    if (std::sscanf(line.c_str(), "%lld %lld %lld%n", &f.steady_ms, &f.cpu_us, &f.ui_cpu_us, &used) != 3 ||
+        static_cast<std::size_t>(used) != line.size()) {
+      error = file.string() + " line " + std::to_string(number) + ": \"" + line.substr(0, 80) + "\" is not \"<ms> <us> <us>\"";
+      break;
+    }
+    frames.push_back(f);
   }
   return frames;
 }

@@ -236,7 +236,9 @@ struct FrameRecord {
   long long cpu_us = 0;     // process CPU time (all threads, the GL driver's too) of the frame
   long long ui_cpu_us = 0;  // the UI thread's share
 };
-// The frames of a frame log, in order; lines that are not "<ms> <us> <us>" are skipped.
-std::vector<FrameRecord> read_frame_log(const fs::path& file);
+// The frames of a frame log (read once the kiosk has closed it), in order. A line that is not
+// exactly "<ms> <us> <us>" is damage: `error` names the first such line and its number, and
+// the frames before it are returned; `error` is empty for a whole log.
+std::vector<FrameRecord> read_frame_log(const fs::path& file, std::string& error);
 
 }  // namespace ui_test
