@@ -34,11 +34,6 @@ std::string request_signed_string(std::string_view method, std::string_view path
   return signed_string_of_hash(method, path, ts, nonce, platform::sha256_hex(platform::as_bytes(body)));
 }
 
-platform::Signature sign_request(std::string_view method, std::string_view path, std::int64_t ts,
-                                 std::string_view nonce, std::string_view body, const platform::SignSecretKey& key) {
-  return sign_request_hashed(method, path, ts, nonce, platform::sha256_hex(platform::as_bytes(body)), key);
-}
-
 platform::Signature sign_request_hashed(std::string_view method, std::string_view path, std::int64_t ts,
                                         std::string_view nonce, std::string_view body_sha256_hex,
                                         const platform::SignSecretKey& key) {

@@ -74,9 +74,9 @@ class Uploader::BatchBuffer {
   }
   std::string_view view() const { return {data_ ? data_ : "", size_}; }
   std::size_t capacity() const { return capacity_; }
-  // The bytes' SHA-256 (lowercase hex) for the request signature, hashed once when the body
-  // is complete: on the helper thread, while the batch before it is at the data bank.
-  void seal_digest() { sha256_hex_ = platform::sha256_hex(platform::as_bytes(view())); }
+  // The body is complete: its SHA-256 (lowercase hex, for the request signature) is taken
+  // now, once, on the helper thread while the batch before it is at the data bank.
+  void finish() { sha256_hex_ = platform::sha256_hex(platform::as_bytes(view())); }
   const std::string& sha256_hex() const { return sha256_hex_; }
 
  private:
@@ -104,7 +104,7 @@ Status Uploader::prepare(std::int64_t after_seq, std::vector<QueuedEnvelope>& ba
     std::string().swap(batch[i].json);  // not needed again: the batch keeps ids and hashes only
   }
   body.append("]}");
-  body.seal_digest();
+  body.finish();
   return Status::ok();
 }
 

@@ -267,6 +267,7 @@ int main(int argc, char** argv) {
   // envelopes; the rates are all records over all of each one's time. Both run before the
   // floor's sink and curl: their 270 MB of freed buffers would otherwise sit in this process's
   // malloc arenas, where a drain could reuse them without its RSS showing it.
+  constexpr int kRest = 1'000'000;  // a round's bound that means "what is left"
   const int per_batch = static_cast<int>(datasync::UploaderConfig{}.batch_count);
   const int a_batches_per_round = std::max(1, (n + rounds * per_batch - 1) / (rounds * per_batch));
   const int b_per_round = std::max(1, (baseline_n + rounds - 1) / rounds);
@@ -277,9 +278,9 @@ int main(int argc, char** argv) {
   for (int r = 0; r < rounds; ++r) {
     const bool last = r + 1 == rounds;  // the last round drains what is left
     perf_control("enable");
-    if (a_left) a_left = drain_a.round(last ? 1'000'000 : a_batches_per_round);
+    if (a_left) a_left = drain_a.round(last ? kRest : a_batches_per_round);
     perf_control("disable");
-    if (b_left) b_left = drain_one_by_one(b, url, clock, last ? 1'000'000 : b_per_round, b_acked, b_secs);
+    if (b_left) b_left = drain_one_by_one(b, url, clock, last ? kRest : b_per_round, b_acked, b_secs);
   }
   if (a_left || b_left) die("a queue was left non-empty after the last round");
   const double batch_rps = drain_a.rps(), rss_delta = drain_a.rss_delta(), rss_after = drain_a.rss_after();
@@ -303,12 +304,11 @@ int main(int argc, char** argv) {
   proxy.set_link({25, 25, 20'000'000 / 8});
   const std::string link_url = "https://127.0.0.1:" + std::to_string(proxy.port());
   BatchedDrain drain_la(la, link_url, clock);
-  while (drain_la.round(1'000'000)) {
-  }
+  if (drain_la.round(kRest)) die("the emulated link's (a) queue was left non-empty");
   const double link_batch_rps = drain_la.rps();
   int lb_acked = 0;
   double lb_secs = 0;
-  (void)drain_one_by_one(lb, link_url, clock, 1'000'000, lb_acked, lb_secs);
+  if (drain_one_by_one(lb, link_url, clock, kRest, lb_acked, lb_secs)) die("the emulated link's (b) queue was left non-empty");
   const double link_baseline_rps = lb_acked / lb_secs;
   const double utilization = (static_cast<double>(drain_la.bytes_sent()) / drain_la.seconds()) / (20'000'000.0 / 8);
 

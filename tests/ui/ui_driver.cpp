@@ -675,14 +675,9 @@ std::string link_of(const std::string& widget_id) {
 std::vector<FrameRecord> read_frame_log(const fs::path& file, std::string& error) {
   error.clear();
   std::vector<FrameRecord> frames;
-  const std::string text = ts::read_all(file);
-  std::size_t number = 0, pos = 0;
-  while (pos < text.size()) {
-    std::size_t nl = text.find('\n', pos);
-    if (nl == std::string::npos) nl = text.size();
-    const std::string line = text.substr(pos, nl - pos);
-    pos = nl + 1;
-    ++number;
+  std::istringstream in(ts::read_all(file));
+  std::string line;
+  for (std::size_t number = 1; std::getline(in, line); ++number) {
     FrameRecord f;
     int used = 0;
     if (std::sscanf(line.c_str(), "%lld %lld %lld%n", &f.steady_ms, &f.cpu_us, &f.ui_cpu_us, &used) != 3 ||

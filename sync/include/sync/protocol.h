@@ -36,10 +36,8 @@ inline constexpr std::size_t kMaxRequestBytes = 32u << 20;
 
 std::string request_signed_string(std::string_view method, std::string_view path, std::int64_t ts_ms,
                                   std::string_view nonce, std::string_view body);
-platform::Signature sign_request(std::string_view method, std::string_view path, std::int64_t ts_ms,
-                                 std::string_view nonce, std::string_view body, const platform::SignSecretKey& key);
-// The same signature from the body's lowercase hex SHA-256, for a caller that hashed the body
-// once (a batch of megabytes is signed again on every retry, with a new timestamp and nonce).
+// Signs request_signed_string's lines given the body's lowercase hex SHA-256: the uploader
+// hashes a batch of megabytes once and signs it again on every retry (new timestamp, nonce).
 platform::Signature sign_request_hashed(std::string_view method, std::string_view path, std::int64_t ts_ms,
                                         std::string_view nonce, std::string_view body_sha256_hex,
                                         const platform::SignSecretKey& key);
