@@ -33,6 +33,7 @@
 
 #include "a11y.h"
 #include "app.h"
+#include "redraw.h"
 #include "staff_ui.h"
 #include "forms/enrollment_bundle.h"
 #include "kiosk/device.h"
@@ -365,6 +366,12 @@ int main(int argc, char** argv) {
   cli.add_option("--frame-log", frame_log,
                  "benchmarks and UI tests: one line per drawn frame into FILE: <CLOCK_MONOTONIC ms> <CPU us since the previous frame: "
                  "process> <UI thread>");
+  bool full_redraw = false, verify_redraw = false;
+  cli.add_flag("--full-redraw", full_redraw,
+               "draw every frame whole and swap, also under software OpenGL (where by default only what changed is redrawn)");
+  cli.add_flag("--verify-redraw", verify_redraw,
+               "UI tests: after each partial redraw, draw the frame whole as well and count the pixels that differ "
+               "(printed at exit)");
   CLI11_PARSE(cli, argc, argv);
   // What is said includes names and birth dates (RRN and phone never): in files it would be
   // plaintext personal data, which a real kiosk must not keep (DESIGN 3.2). Tests and demos only.
@@ -450,8 +457,18 @@ int main(int argc, char** argv) {
     if (g_keys.size() < 256) g_keys.push_back({key, action, mods});
   });
   glfwSetScrollCallback(window, [](GLFWwindow*, double, double) { frames_wanted = 6; });
-  glfwSetFramebufferSizeCallback(window, [](GLFWwindow*, int, int) { frames_wanted = 4; });
-  glfwSetWindowRefreshCallback(window, [](GLFWwindow*) { frames_wanted = std::max(frames_wanted, 2); });
+  // The window's contents were lost (exposed) or it changed size: the next frame is drawn whole.
+  static bool window_damaged = false;
+  glfwSetFramebufferSizeCallback(window, [](GLFWwindow*, int, int) {
+    frames_wanted = 4;
+    window_damaged = true;
+  });
+  glfwSetWindowRefreshCallback(window, [](GLFWwindow*) {
+    frames_wanted = std::max(frames_wanted, 2);
+    window_damaged = true;
+  });
+  Redraw redraw(full_redraw, verify_redraw);
+  redraw.init();
 
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
@@ -652,7 +669,14 @@ int main(int argc, char** argv) {
 
     ui.set_text_scale(app->flow.text_scale_pct());
     ui.set_high_contrast(app->flow.high_contrast());
-    if (ui.prepare_fonts()) frames_wanted = std::max(frames_wanted, 2);
+    if (ui.prepare_fonts()) {
+      frames_wanted = std::max(frames_wanted, 2);
+      redraw.invalidate();  // the atlas texture may have the same GL name and other glyphs
+    }
+    if (window_damaged) {
+      window_damaged = false;
+      redraw.invalidate();
+    }
     int fbw = 0, fbh = 0;
     glfwGetFramebufferSize(window, &fbw, &fbh);
     ImGui_ImplOpenGL3_NewFrame();
@@ -714,11 +738,7 @@ int main(int argc, char** argv) {
     ImGui::End();
     a11y.after_frame();
     ImGui::Render();
-    glViewport(0, 0, fbw, fbh);
-    const kiosk::Rgb bg = ui.palette().background;
-    glClearColor(bg.r / 255.0f, bg.g / 255.0f, bg.b / 255.0f, 1.0f);
-    glClear(GL_COLOR_BUFFER_BIT);
-    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    redraw.draw(ImGui::GetDrawData(), ui.palette().background, fbw, fbh, ui.scroll_regions());
     ++frame;
 
     const std::string key = staff.active() ? staff.screen_key() : screen_key(app->flow) + (app->editing ? "+keyboard" : "");
@@ -743,7 +763,7 @@ int main(int argc, char** argv) {
       (void)write_png_rgba(fs::path(screenshots) / (name + ".png"), fbw, fbh, px);
     }
     last_key = key;
-    glfwSwapBuffers(window);
+    redraw.present(window);
     if (flog) {
       const std::int64_t cpu = cpu_us(CLOCK_PROCESS_CPUTIME_ID), ui_cpu = cpu_us(CLOCK_THREAD_CPUTIME_ID);
       std::fprintf(flog, "%lld %lld %lld\n", static_cast<long long>(steady_ms()), static_cast<long long>(cpu - last_frame_cpu_us),
@@ -770,6 +790,13 @@ int main(int argc, char** argv) {
     }
   }
   if (flog) std::fclose(flog);
+  {
+    const Redraw::Stats& r = redraw.stats();
+    std::printf("kiosk: frames drawn whole %ld, in part %ld (scrolled by copies %ld), unchanged %ld (%s); verified %ld, %ld differed (%lld pixels)\n",
+                r.full, r.partial, r.scrolled, r.none, redraw.partial() ? "partial redraws on" : "partial redraws off", r.verified,
+                r.mismatched_frames, r.mismatched_pixels);
+    std::fflush(stdout);
+  }
   if (app->submit_thread.joinable()) app->submit_thread.join();
   staff.close();  // a session still open is locked (audited); nothing of it stays in memory
   staff.stop_scanner();  // its reader wakes the loop through GLFW: closed before glfwTerminate

@@ -82,6 +82,7 @@ bool begin_content(App& a, const char* id, float bottom_reserve = 0) {
   ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(0, 0, 0, 0));  // the page shows through: no second fill
   const bool open = ImGui::BeginChild(id, size, false, ImGuiWindowFlags_NoScrollWithMouse);
   ImGui::PopStyleColor();
+  ui.scroll_region();
   // The visible scrolling region (the test driver scrolls widgets outside it into view).
   ui.record("content", "", "region", ImGui::GetWindowPos(),
             ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowWidth(), ImGui::GetWindowPos().y + ImGui::GetWindowHeight()));
@@ -95,16 +96,18 @@ bool begin_content(App& a, const char* id, float bottom_reserve = 0) {
   if (ImGui::IsWindowHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem) && ImGui::IsMouseDragging(0, 4.0f) &&
       !a.pad_drawing) {
     a.scroll_velocity = -ImGui::GetIO().MouseDelta.y;
-    ImGui::SetScrollY(ImGui::GetScrollY() + a.scroll_velocity);
+    ImGui::SetScrollY(std::round(ImGui::GetScrollY() + a.scroll_velocity));
   } else if (std::fabs(a.scroll_velocity) > 0.5f) {
+    // Whole pixels: the content then moves rigidly, which the partial redraw copies instead of
+    // drawing (redraw.h).
     a.scroll_velocity *= 0.92f;
-    ImGui::SetScrollY(ImGui::GetScrollY() + a.scroll_velocity);
+    ImGui::SetScrollY(std::round(ImGui::GetScrollY() + a.scroll_velocity));
     a.animating = true;
   } else {
     a.scroll_velocity = 0;
   }
   const float wheel = ImGui::GetIO().MouseWheel;
-  if (wheel != 0 && ImGui::IsWindowHovered()) ImGui::SetScrollY(ImGui::GetScrollY() - wheel * ui.target());
+  if (wheel != 0 && ImGui::IsWindowHovered()) ImGui::SetScrollY(std::round(ImGui::GetScrollY() - wheel * ui.target()));
   return open;
 }
 
@@ -443,7 +446,7 @@ void consent_read(App& a) {
     if (ui.activated("reader")) a.pending_scroll = ImGui::GetWindowHeight() * 0.6f;  // keypad 5: the next part
     if (a.animating || a.scroll_velocity != 0) a.animating = true;
     if (a.pending_scroll != 0) {
-      ImGui::SetScrollY(ImGui::GetScrollY() + a.pending_scroll);
+      ImGui::SetScrollY(std::round(ImGui::GetScrollY() + a.pending_scroll));
       a.pending_scroll = 0;
     }
     end_content();

@@ -113,7 +113,11 @@ bool Ui::prepare_fonts() {
   ImGuiIO& io = ImGui::GetIO();
   io.Fonts->Clear();
   // Body text about 7.5 mm line height at 100 % (readable at arm's length for older eyes).
-  body_px_ = std::max(22.0f, mm(6.2)) * static_cast<float>(scale_pct_) / 100.0f;
+  // Whole pixels, the title's too: text heights are then whole, so is every position Dear ImGui
+  // lays out below a text (it truncates positions toward zero, which above the top of a
+  // scrolled region is not the floor it is below it: fractional heights made the content move
+  // by a pixel against the scroll, and the partial redraw could not copy it; redraw.h).
+  body_px_ = std::round(std::max(22.0f, mm(6.2)) * static_cast<float>(scale_pct_) / 100.0f);
   // The ranges must outlive the build: the atlas keeps a pointer to them (a member, not a local).
   ImVector<ImWchar>& ranges = glyph_ranges_;
   ranges.clear();
@@ -136,7 +140,7 @@ bool Ui::prepare_fonts() {
   void* ttf = font_data_.data();
   const int ttf_size = static_cast<int>(font_data_.size());
   body_ = ttf_size > 0 ? io.Fonts->AddFontFromMemoryTTF(ttf, ttf_size, body_px_, &cfg, ranges.Data) : nullptr;
-  title_ = ttf_size > 0 ? io.Fonts->AddFontFromMemoryTTF(ttf, ttf_size, body_px_ * 1.3f, &cfg, ranges.Data) : nullptr;
+  title_ = ttf_size > 0 ? io.Fonts->AddFontFromMemoryTTF(ttf, ttf_size, std::round(body_px_ * 1.3f), &cfg, ranges.Data) : nullptr;
   if (!body_ || !title_ || !io.Fonts->Build()) {
     std::fprintf(stderr, "kiosk: cannot build the font atlas from %s\n", font_file_.c_str());
     std::exit(3);
@@ -196,6 +200,7 @@ void Ui::release_gl() {
 
 void Ui::begin_frame(int fb_width, int fb_height) {
   clears_.clear();  // the last frame's draw data, whose callbacks pointed here, has been drawn
+  scroll_regions_.clear();
   const ImVec2 display = ImGui::GetIO().DisplaySize;
   fb_scale_ = display.x > 0 && display.y > 0 ? ImVec2(static_cast<float>(fb_width) / display.x, static_cast<float>(fb_height) / display.y)
                                               : ImVec2(1, 1);
@@ -445,6 +450,12 @@ void Ui::text(const std::string& t, bool muted) {
   ImGui::PopTextWrapPos();
   ImGui::PopStyleColor();
   ImGui::PopFont();
+}
+
+void Ui::scroll_region() {
+  const ImGuiWindow* w = ImGui::GetCurrentWindowRead();
+  const ImRect& v = w->InnerClipRect;
+  scroll_regions_.push_back({w->Name, ImVec4(v.Min.x, v.Min.y, v.Max.x, v.Max.y), w->Scroll.y});
 }
 
 // The colour behind what is drawn next: the background Dear ImGui filled for the current

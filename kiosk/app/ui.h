@@ -35,6 +35,7 @@
 
 #include "kiosk/keyboard.h"
 #include "kiosk/theme.h"
+#include "redraw.h"
 
 namespace kiosk::app {
 
@@ -171,6 +172,10 @@ class Ui {
   const Key* key_rows(const std::vector<std::vector<Key>>& rows, bool shift, const KeyLabels& labels, float key_h);
   void title(const std::string& t, float wrap_x = 0.0f);  // wrap_x: window x to wrap at (0: the window's edge)
   void text(const std::string& text, bool muted = false);
+  // Marks the current window (a child whose content scrolls) as a scrolling region for the
+  // partial redraw (redraw.h): its view and its scroll offset this frame.
+  void scroll_region();
+  const std::vector<Redraw::ScrollRegion>& scroll_regions() const { return scroll_regions_; }
   void error_text(const std::string& text);  // icon + text: never colour alone
   // Records a non-button region (signature pad, text field) for the test driver.
   // `focusable`: a place in the focus order (the pad and the reader; activated() tells when
@@ -183,6 +188,14 @@ class Ui {
   // corners are triangles: software GL fills a blended triangle at several times the cost of a
   // clear, and buttons and trays are most of a screen's non-text pixels.
   void fill(ImDrawList* dl, ImVec2 min, ImVec2 max, Rgb c, float rounding);
+  // A fill's clear, as its draw callback (run_clear) gets it: what it fills decides its pixels,
+  // so the partial redraw (redraw.h) compares and bounds it.
+  struct Clear {
+    float x0, y0, x1, y1;     // screen coordinates, whole pixels
+    float r, g, b;            // the colour, 0-1
+    float fb_height, sx, sy;  // the framebuffer's height and scale (GL's y goes up)
+  };
+  static void run_clear(const ImDrawList* list, const ImDrawCmd* cmd);
 
   // Feedback on a confirmed tap, by two senses: a visible flash (drawn by the frame loop while
   // flashing()) and a sound (on_confirm: the speech engine's chime, set by main).
@@ -209,15 +222,9 @@ class Ui {
   ImFont* title_ = nullptr;
   ImVec2 atlas_size_{0, 0};
   std::vector<WidgetRecord> widgets_;
-  struct Clear {
-    float x0, y0, x1, y1;  // screen coordinates, whole pixels
-    float r, g, b;          // the colour, 0-1
-    float fb_height, sx, sy;  // the framebuffer's height and scale (GL's y goes up)
-  };
   std::deque<Clear> clears_;  // this frame's fill() clears (the draw callbacks point into it)
   ImVec2 fb_scale_{1, 1};
   float fb_height_ = 0;
-  static void run_clear(const ImDrawList* list, const ImDrawCmd* cmd);
   std::vector<Rgb> text_colours_;  // push_text_colour
   std::vector<ColorPair> text_pairs_;
   void note_pair(Rgb fg);  // records fg on current_background()
@@ -240,6 +247,7 @@ class Ui {
   std::size_t modal_from_ = 0;
   bool modal_ = false;
   std::vector<std::string> titles_, texts_;
+  std::vector<Redraw::ScrollRegion> scroll_regions_;
 };
 
 // UTF-8 -> code points (invalid bytes become U+FFFD).

@@ -9,7 +9,10 @@
 //   frame CPU     drag-scrolling the longest consent text (finger ~1000 px/s, up and down):
 //                 the process CPU time of each frame drawn (kiosk --frame-log: CPU since the
 //                 previous frame, so the idle wake-ups between are counted too); p50/p99/max,
-//                 and the plain average (process CPU delta / frames drawn).
+//                 and the plain average (process CPU delta / frames drawn). Under software GL the
+//                 kiosk redraws only what changed and copies what scrolled (kiosk/app/redraw.h);
+//                 the same drags are then measured on a second kiosk with --full-redraw (every
+//                 frame drawn whole and swapped), and the ratio printed.
 //   RSS           VmHWM of the kiosk at the end (after scrolling, and a journey restarted at 200 %).
 //   atlas         the font atlas with the packages' text (W.json), at 100 % and at 200 % text
 //                 (RESULT: the 200 % one, the largest).
@@ -225,6 +228,64 @@ std::pair<double, double> time_first_frame(const std::string& display, const fs:
   die("no first frame within 30 s");
 }
 
+// To the longest consent text's reader (the first screen after the signer).
+ui_test::Widget open_consent(ui_test::KioskUnderTest& k, const std::string& type, bool rep) {
+  (void)k.tap("start");
+  (void)k.wait_until([](const ui_test::Snapshot& s) { return s.screen() == "language"; }, "language");
+  (void)k.tap("next");
+  (void)k.wait_until([](const ui_test::Snapshot& s) { return s.screen() == "participation"; }, "participation");
+  (void)k.tap("type:" + type);
+  (void)k.wait_until([](const ui_test::Snapshot& s) { return s.screen() == "signer"; }, "signer");
+  (void)k.tap(rep ? "signer:representative" : "signer:self");
+  const ui_test::Snapshot reading =
+      k.wait_until([](const ui_test::Snapshot& s) { return s.screen() == "consent-read" && s.has("reader"); }, "the consent text");
+  return *reading.find("reader");
+}
+
+struct Drags {
+  std::int64_t s0 = 0, s1 = 0;  // steady ms
+  int strokes = 0;
+  double cpu_s = 0;  // the kiosk's, all threads
+};
+
+// Drag-scrolls the reader: full-height strokes, 8 px every 8 ms, 4 down then 4 up, for `seconds`.
+Drags drag_scroll(ui_test::KioskUnderTest& k, const ui_test::Widget& r, int seconds) {
+  std::this_thread::sleep_for(Ms(500));
+  Drags d;
+  d.s0 = mono_ms();
+  const double c0 = cpu_seconds(k.pid());
+  const double x_at = r.x + r.w * 0.45, top = r.y + 30, bottom = r.y + r.h - 30;
+  while (mono_ms() - d.s0 < seconds * 1000LL) {
+    const bool down = (d.strokes / 4) % 2 == 0;  // finger up = text scrolls down
+    k.input().drag({{x_at, down ? bottom : top}, {x_at, down ? top : bottom}}, 8, Ms(8), Ms(30));
+    ++d.strokes;
+  }
+  d.s1 = mono_ms();
+  d.cpu_s = cpu_seconds(k.pid()) - c0;
+  return d;
+}
+
+// The frames a frame log holds from the drags' start to 200 ms after their end: process and UI
+// thread CPU, ms.
+void frames_of(const fs::path& log, const Drags& d, std::vector<double>& frame_ms, std::vector<double>& ui_ms) {
+  std::string damage;
+  const std::vector<ui_test::FrameRecord> frames = ui_test::read_frame_log(log, damage);
+  if (!damage.empty()) die("the kiosk's frame log is damaged: " + damage);
+  for (const ui_test::FrameRecord& f : frames)
+    if (f.steady_ms >= d.s0 && f.steady_ms <= d.s1 + 200) {
+      frame_ms.push_back(static_cast<double>(f.cpu_us) / 1000.0);
+      ui_ms.push_back(static_cast<double>(f.ui_cpu_us) / 1000.0);
+    }
+  if (frame_ms.size() < 10) die("too few frames were drawn while scrolling (" + std::to_string(frame_ms.size()) + ")");
+}
+
+// The kiosk's count of frames drawn whole / in part / unchanged, from its exit line.
+std::string redraw_counts(ui_test::KioskUnderTest& k) {
+  for (const std::string& l : k.stdout_lines())
+    if (l.rfind("kiosk: frames drawn whole ", 0) == 0) return l.substr(std::strlen("kiosk: frames drawn "));
+  return "?";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -281,32 +342,12 @@ int main(int argc, char** argv) {
     const double idle_cpu_s = cpu_seconds_fine(pid) - idle_c0;
     const double idle_pct = idle_cpu_s / idle_s * 100.0;
 
-    // To the longest consent text.
+    // To the longest consent text, and drag it.
     const auto [type, rep] = longest_consent();
-    (void)k.tap("start");
-    (void)k.wait_until([](const ui_test::Snapshot& s) { return s.screen() == "language"; }, "language");
-    (void)k.tap("next");
-    (void)k.wait_until([](const ui_test::Snapshot& s) { return s.screen() == "participation"; }, "participation");
-    (void)k.tap("type:" + type);
-    (void)k.wait_until([](const ui_test::Snapshot& s) { return s.screen() == "signer"; }, "signer");
-    (void)k.tap(rep ? "signer:representative" : "signer:self");
-    const ui_test::Snapshot reading =
-        k.wait_until([](const ui_test::Snapshot& s) { return s.screen() == "consent-read" && s.has("reader"); }, "the consent text");
-    const ui_test::Widget r = *reading.find("reader");
-
-    // Drag-scroll it: full-height strokes, 8 px every 8 ms, 4 down then 4 up, for the time given.
-    std::this_thread::sleep_for(Ms(500));
-    const std::int64_t s0 = mono_ms();
-    const double scroll_c0 = cpu_seconds(pid);
-    int strokes = 0;
-    const double x_at = r.x + r.w * 0.45, top = r.y + 30, bottom = r.y + r.h - 30;
-    while (mono_ms() - s0 < scroll_seconds * 1000LL) {
-      const bool down = (strokes / 4) % 2 == 0;  // finger up = text scrolls down
-      k.input().drag({{x_at, down ? bottom : top}, {x_at, down ? top : bottom}}, 8, Ms(8), Ms(30));
-      ++strokes;
-    }
-    const std::int64_t s1 = mono_ms();
-    const double scroll_cpu_s = cpu_seconds(pid) - scroll_c0;
+    const Drags drags = drag_scroll(k, open_consent(k, type, rep), scroll_seconds);
+    const std::int64_t s0 = drags.s0, s1 = drags.s1;
+    const double scroll_cpu_s = drags.cpu_s;
+    const int strokes = drags.strokes;
     auto atlas_of = [](const ui_test::Snapshot& s) {
       if (!s.j.contains("atlas") || s.j["atlas"].size() != 2) return std::string("?");
       return std::to_string(s.j["atlas"][0].get<int>()) + "x" + std::to_string(s.j["atlas"][1].get<int>());
@@ -330,17 +371,29 @@ int main(int argc, char** argv) {
     const double rss = status_mb(pid, "VmHWM:");
     if (k.stop() != 0) die("the kiosk did not end cleanly on SIGTERM");
 
-    // Frames drawn while scrolling, from the kiosk's frame log.
+    const std::string counts = redraw_counts(k);
     std::vector<double> frame_ms, ui_ms;
-    std::string damage;
-    const std::vector<ui_test::FrameRecord> frames = ui_test::read_frame_log(frame_log, damage);
-    if (!damage.empty()) die("the kiosk's frame log is damaged: " + damage);
-    for (const ui_test::FrameRecord& f : frames)
-      if (f.steady_ms >= s0 && f.steady_ms <= s1 + 200) {
-        frame_ms.push_back(static_cast<double>(f.cpu_us) / 1000.0);
-        ui_ms.push_back(static_cast<double>(f.ui_cpu_us) / 1000.0);
-      }
-    if (frame_ms.size() < 10) die("too few frames were drawn while scrolling (" + std::to_string(frame_ms.size()) + ")");
+    frames_of(frame_log, drags, frame_ms, ui_ms);
+
+    // The same drags on a kiosk that draws every frame whole and swaps (--full-redraw): what the
+    // partial redraw saves, measured in this run.
+    std::vector<double> whole_ms, whole_ui_ms;
+    double whole_cpu_pct = 0;
+    {
+      ts::TempDir t2;
+      ui_test::KioskOptions o2 = o;
+      o2.data_dir = t2.path() / "data";
+      o2.widgets_file = t2.path() / "widgets.json";
+      const fs::path log2 = t2.path() / "frames.log";
+      o2.extra_args = {"--frame-log", log2.string(), "--full-redraw"};
+      ui_test::KioskUnderTest k2(x.display(), o2);
+      k2.wait_ready(Ms(60000));
+      std::this_thread::sleep_for(std::chrono::seconds(2));
+      const Drags d2 = drag_scroll(k2, open_consent(k2, type, rep), scroll_seconds);
+      if (k2.stop() != 0) die("the whole-frames kiosk did not end cleanly on SIGTERM");
+      frames_of(log2, d2, whole_ms, whole_ui_ms);
+      whole_cpu_pct = d2.cpu_s / (static_cast<double>(d2.s1 - d2.s0) / 1000.0) * 100.0;
+    }
     const double scroll_s = static_cast<double>(s1 - s0) / 1000.0;
     const double fps = static_cast<double>(frame_ms.size()) / scroll_s;
     const double avg = scroll_cpu_s * 1000.0 / static_cast<double>(frame_ms.size());
@@ -374,12 +427,17 @@ int main(int argc, char** argv) {
         "", "", "");
     row("  frames drawn", f("%.0f", static_cast<double>(frame_ms.size())) + f(" (%.0f/s)", fps), "", "", "");
     row("  CPU while scrolling (all threads)", f("%.0f %% of a core", scroll_cpu_s / scroll_s * 100.0), "", "", "");
+    row("  frames (kiosk's count)", counts.substr(0, counts.find(" (partial")), "", "", "");
+    row("  every frame whole (--full-redraw)", f("p50 %.2f", percentile(whole_ms, 50)) + f(" / p99 %.2f ms", percentile(whole_ms, 99)),
+        f("%.0f %% of a core", whole_cpu_pct), "", "");
     row("peak RSS (VmHWM, after 200 % too)", f("%.1f MB", rss), "", "< 150 MB", rss < 150 ? "ok" : "MISSED");
     row("font atlas, 100 % text (packages)", atlas, "", "<= 2048x2048", aw <= 2048 && ah <= 2048 ? "ok" : "MISSED");
     row("font atlas, 200 % text", atlas200, "", "<= 2048x2048", aw2 <= 2048 && ah2 <= 2048 ? "ok" : "MISSED");
     std::printf("  longest consent: %s, %s; %d strokes in %.1f s\n", type.c_str(), rep ? "representative" : "self", strokes, scroll_s);
-    std::printf("  ratios: first frame %.1fx the empty window; frame p99 %.1fx clear+swap\n", median(ext) / std::max(1.0, base.first_ms),
-                p99 / std::max(0.001, base.frame_p99));
+    std::printf("  ratios: first frame %.1fx the empty window; frame p99 %.1fx clear+swap; frame p50 / p99 %.2fx / %.2fx "
+                "the same drags drawn whole\n",
+                median(ext) / std::max(1.0, base.first_ms), p99 / std::max(0.001, base.frame_p99),
+                p50 / std::max(0.001, percentile(whole_ms, 50)), p99 / std::max(0.001, percentile(whole_ms, 99)));
     std::printf("RESULT first_frame_ms=%.0f idle_cpu_pct=%.3f frame_p99_ms=%.2f rss_mb=%.1f atlas=%s\n", median(ext), idle_pct, p99, rss,
                 atlas200.c_str());
     return 0;

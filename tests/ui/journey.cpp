@@ -583,7 +583,7 @@ std::vector<std::string> copies_in_memory(pid_t pid, const std::string& utf8) {
   return all;
 }
 
-void Rig::start(const fs::path& shots, const std::string& site_json) {
+void Rig::start(const fs::path& shots, const std::string& site_json, const std::vector<std::string>& extra_args) {
   x = std::make_unique<Xvfb>(1280, 800);
   if (!site_json.empty()) {
     fs::create_directories(data());
@@ -594,6 +594,7 @@ void Rig::start(const fs::path& shots, const std::string& site_json) {
   o.widgets_file = tmp.path() / "widgets.json";
   o.screenshots = shots;
   o.extra_args = {"--frame-log", frame_log().string()};
+  o.extra_args.insert(o.extra_args.end(), extra_args.begin(), extra_args.end());
   kiosk = std::make_unique<KioskUnderTest>(x->display(), o);
   kiosk->wait_ready(Ms(60000));
   check_px_per_mm(kiosk->settled(), data() / "site.json");  // the kiosk wrote its default if there was none

@@ -139,7 +139,7 @@ struct Rig {
   fs::path frame_log() const { return tmp.path() / "frames.log"; }
   // Starts both and waits for the attract screen with the data bank set up. `site_json`, if
   // given, is written as the data dir's site.json first.
-  void start(const fs::path& shots, const std::string& site_json = "");
+  void start(const fs::path& shots, const std::string& site_json = "", const std::vector<std::string>& extra_args = {});
 };
 
 }  // namespace ui_test

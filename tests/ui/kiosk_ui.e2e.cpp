@@ -244,6 +244,45 @@ TEST_CASE("kiosk UI: the idle timeout wipes a half-filled session", "[ui][e2e]")
   CHECK(k.stop() == 0);
 }
 
+// Under software OpenGL (Xvfb's llvmpipe, as on a tablet without a GPU) the kiosk redraws only
+// what changed and copies what scrolled (kiosk/app/redraw.h). With --verify-redraw it draws every
+// such frame whole as well and counts the pixels that differ: a whole journey - the consent read
+// by dragging, keyboards, surveys, overlays, the 200 % text and high contrast of the English
+// journey - must give not one.
+TEST_CASE("kiosk UI: partial redraws and scroll copies give exactly the pixels of whole frames", "[ui][e2e][redraw]") {
+  Rig rig;
+  rig.start(screens_dir("redraw"), "", {"--verify-redraw"});
+  KioskUnderTest& k = *rig.kiosk;
+  const Journey j1 = korean_general(), j2 = english_representative();
+  walk(k, j1, load_package_model(package_path(j1.type)));
+  walk(k, j2, load_package_model(package_path(j2.type)));
+  (void)k.wait_quiet();
+  REQUIRE(k.stop() == 0);
+  long whole = -1, part = -1, scrolled = -1, unchanged = -1, verified = -1, differed = -1;
+  long long pixels = -1;
+  bool on = false;
+  std::string differences;  // the kiosk names the first frames that differed, and where
+  for (const std::string& line : k.stdout_lines()) {
+    if (line.rfind("kiosk: redraw differed", 0) == 0) differences += line + "\n";
+    if (line.rfind("kiosk: frames drawn whole ", 0) != 0) continue;
+    INFO(line);
+    REQUIRE(std::sscanf(line.c_str(),
+                        "kiosk: frames drawn whole %ld, in part %ld (scrolled by copies %ld), unchanged %ld (%*[^)]); verified %ld, "
+                        "%ld differed (%lld pixels)",
+                        &whole, &part, &scrolled, &unchanged, &verified, &differed, &pixels) == 7);
+    on = line.find("partial redraws on") != std::string::npos;
+  }
+  INFO("whole " << whole << ", in part " << part << ", by copies " << scrolled << ", unchanged " << unchanged);
+  INFO(differences);
+  REQUIRE(on);
+  CHECK(whole > 0);
+  CHECK(part > 50);      // frames drawn in part: most of a journey's frames
+  CHECK(scrolled > 10);  // of which the consent's drags, copied
+  CHECK(verified == part);
+  CHECK(differed == 0);
+  CHECK(pixels == 0);
+}
+
 TEST_CASE("kiosk UI: cancel wipes the session", "[ui][e2e]") {
   Rig rig;
   const fs::path shots = screens_dir("cancel");

@@ -618,7 +618,9 @@ int KioskUnderTest::stop(Ms limit) {
   if (!child_ || child_->pid() <= 0) return -1;
   child_->read_lines(lines_, Ms(0));
   ::kill(child_->pid(), SIGTERM);
-  return child_->wait(limit);
+  const int rc = child_->wait(limit);
+  child_->read_lines(lines_, Ms(500));  // what it printed on the way out (until EOF, bounded)
+  return rc;
 }
 
 // ---------------------------------------------------------------------------------------------
