@@ -132,6 +132,32 @@ void XInput::attach(const std::string& title, Ms limit) {
 
 void XInput::sync() { XSync(D(dpy_), False); }
 
+std::vector<unsigned char> XInput::grab(int& width, int& height) {
+  Display* d = D(dpy_);
+  XWindowAttributes a{};
+  if (window_ == 0 || !XGetWindowAttributes(d, window_, &a)) throw UiError("grab: no window attached");
+  XImage* img = XGetImage(d, window_, 0, 0, static_cast<unsigned>(a.width), static_cast<unsigned>(a.height), AllPlanes, ZPixmap);
+  if (img == nullptr) throw UiError("grab: XGetImage failed");
+  width = a.width;
+  height = a.height;
+  std::vector<unsigned char> rgb(static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 3);
+  for (int y = 0; y < height; ++y)
+    for (int x = 0; x < width; ++x) {
+      const unsigned long px = XGetPixel(img, x, y);
+      unsigned char* o = &rgb[(static_cast<std::size_t>(y) * static_cast<std::size_t>(width) + static_cast<std::size_t>(x)) * 3];
+      o[0] = static_cast<unsigned char>((px & img->red_mask) >> __builtin_ctzl(img->red_mask));
+      o[1] = static_cast<unsigned char>((px & img->green_mask) >> __builtin_ctzl(img->green_mask));
+      o[2] = static_cast<unsigned char>((px & img->blue_mask) >> __builtin_ctzl(img->blue_mask));
+    }
+  XDestroyImage(img);
+  return rgb;
+}
+
+void XInput::expose() {
+  XClearArea(D(dpy_), window_, 0, 0, 0, 0, True);
+  sync();
+}
+
 void XInput::move(double x, double y) {
   XTestFakeMotionEvent(D(dpy_), -1, ox_ + static_cast<int>(std::lround(x)), oy_ + static_cast<int>(std::lround(y)), CurrentTime);
   sync();

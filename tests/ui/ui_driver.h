@@ -85,6 +85,11 @@ class XInput {
   // printable ASCII character of `text` (Shift for capitals), then Return, `gap` apart.
   // Throws UiError for a character the X keymap cannot type.
   void type_keys(const std::string& text, Ms gap, bool enter = true);
+  // What the window shows now, as the X server holds it (not what the app last drew into its
+  // back buffer): RGB, row by row from the top.
+  std::vector<unsigned char> grab(int& width, int& height);
+  // Tells the window its contents were lost (an Expose, as when a window over it goes away).
+  void expose();
 
  private:
   void sync();
