@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs the benchmarks; each prints its numbers and a last RESULT line.
-#   scripts/bench.sh                 all four: submit, forms, sync, ui (1 min 44 s once built, measured)
+#   scripts/bench.sh                 all four: submit, forms, sync, ui (1 min 44 s once built, measured before
+#                                    bench_ui also timed the drags drawn whole: bench_ui alone is now 67 s)
 #   scripts/bench.sh sync ui         only those
 # A benchmark's own options: run it directly, e.g. build/bin/bench_sync --help.
 set -euo pipefail
