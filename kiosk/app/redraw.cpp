@@ -184,6 +184,7 @@ void Redraw::draw(ImDrawData* data, Rgb page, int fb_width, int fb_height, const
   if (!partial_ || data->FramebufferScale.x != 1.0f || data->FramebufferScale.y != 1.0f) {
     plan_ = RedrawPlan{};
     plan_.why_full = partial_ ? "framebuffer scale" : "whole frames";
+    tracker_.invalidate();  // what it kept is no longer what the back buffer holds
     draw_whole(data, page, fb_width, fb_height);
     ++stats_.full;
     stats_.last_full = plan_.why_full;
