@@ -6,15 +6,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
+#include <string>
 
 #include "ui.h"
 
 namespace kiosk::app {
 
 namespace {
-
-Rect outward(const Rect& r) { return Rect{std::floor(r.x0), std::floor(r.y0), std::ceil(r.x1), std::ceil(r.y1)}; }
 
 bool software_renderer() {
   const char* r = reinterpret_cast<const char*>(glGetString(GL_RENDERER));
@@ -187,7 +187,6 @@ void Redraw::draw(ImDrawData* data, Rgb page, int fb_width, int fb_height, const
     tracker_.invalidate();  // what it kept is no longer what the back buffer holds
     draw_whole(data, page, fb_width, fb_height);
     ++stats_.full;
-    stats_.last_full = plan_.why_full;
     return;
   }
   plan_ = tracker_.plan(image_of(data, page, fb_width, fb_height, scrolling));
@@ -198,16 +197,12 @@ void Redraw::draw(ImDrawData* data, Rgb page, int fb_width, int fb_height, const
     case RedrawPlan::Kind::kFull:
       draw_whole(data, page, fb_width, fb_height);
       ++stats_.full;
-      stats_.last_full = plan_.why_full;
-      return;
+        return;
     case RedrawPlan::Kind::kPartial:
       break;
   }
   ++stats_.partial;
   if (plan_.scrolled) ++stats_.scrolled;
-  float area = 0;
-  for (const Rect& d : plan_.damage) area += d.area();
-  stats_.damaged_share = area / (static_cast<float>(fb_width) * static_cast<float>(fb_height));
   glViewport(0, 0, fb_width, fb_height);
   glDisable(GL_SCISSOR_TEST);  // a blit is scissored too, and then no longer a plain copy
   const auto gl_y = [fb_height](float y) { return static_cast<int>(static_cast<float>(fb_height) - y); };
@@ -246,21 +241,19 @@ void Redraw::draw(ImDrawData* data, Rgb page, int fb_width, int fb_height, const
     stats_.mismatched_pixels += differ;
     // For the test that failed: what was planned, and where it went wrong (the first few).
     if (stats_.mismatched_frames <= 8) {
-      std::string plan;
-      for (const Rect& r : plan_.damage)
-        plan += " damage " + std::to_string(static_cast<int>(r.x0)) + "," + std::to_string(static_cast<int>(r.y0)) + "-" +
-                std::to_string(static_cast<int>(r.x1)) + "," + std::to_string(static_cast<int>(r.y1));
-      plan += "; before merging:";
-      for (std::size_t i = 0; i < plan_.parts.size() && i < 12; ++i) {
-        const Rect& r = plan_.parts[i];
-        plan += " " + std::to_string(r.x0).substr(0, 6) + "," + std::to_string(r.y0).substr(0, 6) + "-" + std::to_string(r.x1).substr(0, 6) + "," +
-                std::to_string(r.y1).substr(0, 6);
-      }
+      const auto rect = [](const Rect& r) {
+        char b[64];
+        std::snprintf(b, sizeof b, " %.1f,%.1f-%.1f,%.1f", r.x0, r.y0, r.x1, r.y1);
+        return std::string(b);
+      };
+      std::string plan = " damage";
+      for (const Rect& r : plan_.damage) plan += rect(r);
+      plan += "; before merging";
+      for (std::size_t i = 0; i < plan_.parts.size() && i < 12; ++i) plan += rect(plan_.parts[i]);
       if (!plan_.blits.empty())
-        plan += " blits " + std::to_string(plan_.blits.size()) + " by " +
+        plan += "; " + std::to_string(plan_.blits.size()) + " blits by " +
                 std::to_string(static_cast<int>(plan_.blits.front().from.y0 - plan_.blits.front().to.y0));
-      std::printf("kiosk: redraw differed: %lld pixels in %d,%d-%d,%d; plan:%s\n", differ, static_cast<int>(where.x0),
-                  static_cast<int>(where.y0), static_cast<int>(where.x1), static_cast<int>(where.y1), plan.c_str());
+      std::printf("kiosk: redraw differed: %lld pixels in%s; plan:%s\n", differ, rect(where).c_str(), plan.c_str());
     }
   }
 }

@@ -10,7 +10,7 @@
 //
 // Verification (--verify-redraw, UI tests): after each partial frame the frame is read back,
 // drawn whole, read back again and the two compared; the count of differing pixels is in
-// stats() (and in the test mode's widget record).
+// stats() (main prints it at exit), and the first frames that differ are printed with their plan.
 //
 // Thread-safety: the UI thread, with the GL context current.
 #pragma once
@@ -56,8 +56,6 @@ class Redraw {
     long verified = 0;                     // partial frames compared with a whole redraw
     long mismatched_frames = 0;
     long long mismatched_pixels = 0;
-    double damaged_share = 0;  // of the last partial frame: its damage / the screen
-    std::string last_full;     // why the last whole frame was whole
   };
   const Stats& stats() const { return stats_; }
 

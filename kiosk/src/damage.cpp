@@ -19,6 +19,8 @@ Rect intersect(const Rect& a, const Rect& b) {
 
 Rect moved(const Rect& r, float dy) { return Rect{r.x0, r.y0 + dy, r.x1, r.y1 + dy}; }
 
+Rect outward(const Rect& r) { return Rect{std::floor(r.x0), std::floor(r.y0), std::ceil(r.x1), std::ceil(r.y1)}; }
+
 void ListImage::add(const void* bytes, std::size_t size, const Rect& r) {
   const std::size_t at = records.size();
   records.resize(at + kRecord, '\0');
@@ -38,17 +40,21 @@ bool same_record(const ListImage& a, std::size_t i, const ListImage& b, std::siz
   return std::memcmp(a.records.data() + i * ListImage::kRecord, b.records.data() + j * ListImage::kRecord, ListImage::kRecord) == 0;
 }
 
-// Whole pixels, outward (a primitive's edge pixel is inside), on the screen.
-Rect pixels(const Rect& r, const Rect& screen) {
-  return intersect(Rect{std::floor(r.x0), std::floor(r.y0), std::ceil(r.x1), std::ceil(r.y1)}, screen);
-}
-
 // Damage rectangles merged into a few: two are merged when their bounding box adds little
-// area, and while there are more than `most`, the pair whose bounding box adds least.
+// area, and while there are more than `most`, the pair whose bounding box adds least. Once more
+// than kScattered stay apart, all of them become their bounding box: the first step is linear in
+// the rectangles kept and the second quadratic, and this runs every frame (thousands of changed
+// glyphs far apart would otherwise cost seconds).
 std::vector<Rect> merge(std::vector<Rect> rs, std::size_t most) {
+  constexpr std::size_t kScattered = 32;
   std::vector<Rect> out;
   for (const Rect& r : rs) {
     if (r.empty()) continue;
+    if (out.size() > kScattered) {
+      Rect all;
+      for (const Rect& x : rs) all = unite(all, x);
+      return {all};
+    }
     bool merged = false;
     for (Rect& o : out) {
       const Rect u = unite(o, r);
@@ -172,7 +178,7 @@ RedrawPlan DamageTracker::plan(Frame frame) {
     for (std::size_t k = 0; k < now.size(); ++k)
       if (!same_record(now, k, was, k)) damage.push_back(unite(now.rects[k], was.rects[k]));
   }
-  for (Rect& r : damage) r = pixels(r, frame.screen);
+  for (Rect& r : damage) r = intersect(outward(r), frame.screen);  // a primitive's edge pixel is inside
   p.parts = damage;
   damage = merge(std::move(damage), 4);
   float area = 0;

@@ -234,3 +234,22 @@ TEST_CASE("Damage: many small changes are merged into at most four rectangles", 
     CHECK(inside);
   }
 }
+
+TEST_CASE("Damage: thousands of changes far apart become their bounding box", "[kiosk][redraw]") {
+  const Rect big{0, 0, 8000, 9000};
+  DamageTracker t;
+  Frame a = frame({list("w")}, 0xFFFFFF, big);
+  Frame b = frame({list("w")}, 0xFFFFFF, big);
+  for (int i = 0; i < 3000; ++i) {  // 50x50 squares 150 px apart: no two merge by the area rule
+    const float x = static_cast<float>((i % 50) * 150 + 40), y = static_cast<float>((i / 50) * 150 + 40);
+    prim(a.lists[0], i, Rect{x, y, x + 50, y + 50}, y);
+    prim(b.lists[0], i + 10000, Rect{x, y, x + 50, y + 50}, y);
+  }
+  (void)t.plan(a);
+  // Before the cap this frame's plan took 30.7 s (the pairwise merge over 3,000 rectangles) and
+  // ended with 4 rectangles.
+  const RedrawPlan p = t.plan(b);
+  REQUIRE(p.kind == RedrawPlan::Kind::kPartial);
+  REQUIRE(p.damage.size() == 1);
+  CHECK(p.damage[0] == (Rect{40, 40, 7440, 8940}));
+}

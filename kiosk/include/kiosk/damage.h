@@ -49,6 +49,7 @@ struct Rect {
 Rect unite(const Rect& a, const Rect& b);      // the bounding box (an empty one is ignored)
 Rect intersect(const Rect& a, const Rect& b);  // empty when they do not meet
 Rect moved(const Rect& r, float dy);
+Rect outward(const Rect& r);  // to whole pixels, never smaller
 
 // One draw list of a frame: its owner's name and its primitives, each as a record of every byte
 // that decides its pixels and the rectangle of the screen it covers (its box within its clip).
